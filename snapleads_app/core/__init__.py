@@ -1,0 +1,1 @@
+"""Framework-free plumbing shared by every entry point (no reflex, fastapi or dramatiq here)."""

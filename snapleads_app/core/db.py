@@ -1,0 +1,99 @@
+"""Database engine and the unit of work.
+
+Services receive a `Session` and never commit; the adapter opens a unit of work with `unit_of_work()`
+and side effects registered with `on_commit` (events, jobs) leave only after the commit succeeded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, create_engine
+
+from snapleads_app.core.settings import get_settings
+
+log = logging.getLogger(__name__)
+_AFTER_COMMIT = "snapleads_after_commit"
+
+
+def build_engine(url: str) -> Engine:
+    settings = get_settings()
+    if url.startswith("sqlite"):
+        path = url.split("sqlite:///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cursor = dbapi_conn.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        return engine
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return create_engine(
+        url,
+        pool_size=settings.db_pool_size,
+        max_overflow=10,
+        pool_pre_ping=True,  # survive a PostgreSQL restart without restarting the app
+        pool_recycle=1800,
+        connect_args={
+            # Tenant-skewed data makes generic plans wrong: never cache prepared plans.
+            "prepare_threshold": None,
+            "options": f"-c statement_timeout={settings.db_statement_timeout_ms}",
+        },
+    )
+
+
+@lru_cache
+def get_engine() -> Engine:
+    return build_engine(get_settings().database_url)
+
+
+def new_session() -> Session:
+    return Session(get_engine(), expire_on_commit=False)
+
+
+def on_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run `callback` after `session` commits; dropped if it rolls back."""
+    session.info.setdefault(_AFTER_COMMIT, []).append(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _run_after_commit(session: Session) -> None:
+    callbacks = session.info.pop(_AFTER_COMMIT, [])
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:  # a failed side effect must not undo a committed change
+            log.exception("after-commit callback failed")
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_commit(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """Open a session, commit on success, roll back on error; after-commit effects run on commit."""
+    session = new_session()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
