@@ -17,6 +17,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
+from snapleads_app.core.errors import DomainError
 from snapleads_app.core.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,12 @@ def unit_of_work() -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except DomainError as exc:
+        if exc.commit_before_raise:
+            session.commit()
+        else:
+            session.rollback()
+        raise
     except BaseException:
         session.rollback()
         raise

@@ -9,6 +9,9 @@ class DomainError(Exception):
     status = 400
     code = "error"
     title = "Request failed"
+    # Some failures must still persist what the service wrote (e.g. revoking a token family on reuse):
+    # the unit of work commits before re-raising those.
+    commit_before_raise = False
 
     def __init__(self, detail: str = "", *, code: str | None = None, errors: dict[str, str] | None = None):
         super().__init__(detail or self.title)

@@ -16,12 +16,25 @@ from snapleads_app.core.db import on_commit
 log = logging.getLogger(__name__)
 
 Sender = Callable[[str, dict[str, Any]], None]
+StatusProvider = Callable[[], dict[str, Any]]
 _sender: Sender | None = None
+_status_provider: StatusProvider | None = None
 
 
-def install_sender(sender: Sender | None) -> None:
-    global _sender
+def install_sender(sender: Sender | None, status_provider: StatusProvider | None = None) -> None:
+    """Installed by the workers package (Dramatiq); the health check reads `queue_status`."""
+    global _sender, _status_provider
     _sender = sender
+    _status_provider = status_provider
+
+
+def queue_status() -> dict[str, Any]:
+    if _status_provider is None:
+        return {"ok": _sender is not None, "broker": "none" if _sender is None else "unknown"}
+    try:
+        return _status_provider()
+    except Exception as exc:  # health must answer even when the broker is down
+        return {"ok": False, "error": type(exc).__name__}
 
 
 def enqueue(job: str, **kwargs: Any) -> None:

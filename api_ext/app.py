@@ -1,0 +1,40 @@
+"""The REST API: a FastAPI app mounted into the Reflex backend with `api_transformer`.
+
+Routes only translate HTTP to domain calls; rules live in snapleads_app/domain.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import ORJSONResponse
+
+from api_ext.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
+from api_ext.problems import install_problem_handlers
+from api_ext.routes import auth, members, ops
+from snapleads_app.core.settings import get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def build_api() -> FastAPI:
+    settings = get_settings()
+    api = FastAPI(
+        title="SnapLeads API",
+        version="1.0.0",
+        description="REST API of SnapLeads for the Chrome extension and integrations. "
+        "Errors are RFC 7807 problem+json documents.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        default_response_class=ORJSONResponse,
+    )
+    install_problem_handlers(api)
+    v1 = APIRouter(prefix=API_PREFIX)
+    for module in (auth, members, ops):
+        v1.include_router(module.router)
+    api.include_router(v1)
+    # Outermost first: request id/log/metrics wrap everything, then the size limit, then rate limits.
+    api.add_middleware(RateLimitMiddleware)
+    api.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    api.add_middleware(RequestContextMiddleware)
+    return api

@@ -1,0 +1,112 @@
+"""RFC 7807 problem+json for every error the API returns."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from snapleads_app.core.errors import DomainError, RateLimited
+
+log = logging.getLogger(__name__)
+PROBLEM_TYPE_BASE = "https://snapleads.dev/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(BaseModel):
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str
+    code: str
+    errors: dict[str, str] = {}
+
+
+def problem_response(
+    request_path: str,
+    *,
+    status: int,
+    code: str,
+    detail: str,
+    title: str | None = None,
+    errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=PROBLEM_TYPE_BASE + code.replace("_", "-"),
+        title=title or HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request_path,
+        code=code,
+        errors=errors or {},
+    )
+    return JSONResponse(body.model_dump(), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")] or [str(loc[-1])]
+    return ".".join(parts)
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if exc.status == 401 else {})}
+        return problem_response(
+            request.url.path, status=exc.status, code=exc.code, detail=exc.detail, title=exc.title,
+            errors=exc.errors, headers=headers or None,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            errors.setdefault(_field_path(tuple(error.get("loc", ()))), str(error.get("msg", "invalid")))
+        return problem_response(
+            request.url.path, status=422, code="validation_error", title="Invalid input",
+            detail="The request has invalid fields; see errors.", errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        return problem_response(
+            request.url.path, status=exc.status_code, code=_HTTP_CODES.get(exc.status_code, "http_error"),
+            detail=detail, headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(
+            request.url.path, status=500, code="internal_error",
+            detail="Something went wrong on our side. The error was logged; please try again.",
+        )
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {MEDIA_TYPE: {}}, "description": HTTPStatus(status).phrase}
+    for status in (401, 403, 404, 409, 413, 422, 429)
+}

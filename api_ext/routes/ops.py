@@ -1,0 +1,24 @@
+"""Operations: health of the database, Redis and the queue; Prometheus metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from snapleads_app.core import health
+
+router = APIRouter(tags=["ops"])
+
+
+@router.get("/health")
+def get_health() -> JSONResponse:
+    report: dict[str, Any] = health.check()
+    return JSONResponse(report, status_code=503 if report["status"] == "down" else 200)
+
+
+@router.get("/metrics", response_class=Response)
+def metrics() -> Response:
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
