@@ -60,8 +60,13 @@ if [[ -x tools/node_modules/.bin/node ]] && [[ -x tools/node_modules/.bin/bun ]]
     say "tools/node_modules up to date with tools/package-lock.json"
 else
     if ! command -v npm >/dev/null 2>&1; then
-        echo "setup: npm is required to fetch Node 22 and Bun (apt-get install -y npm)" >&2
-        exit 1
+        if [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+            say "npm not found: apt-get install -y npm"
+            apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y npm
+        else
+            echo "setup: npm is required to fetch Node 22 and Bun (sudo apt-get install -y npm)" >&2
+            exit 1
+        fi
     fi
     say "npm ci --prefix tools (Node 22 + Bun from the npm registry)"
     npm ci --prefix tools --no-audit --no-fund
