@@ -1,0 +1,1 @@
+"""Presence: who is online in a workspace right now (framework-free)."""

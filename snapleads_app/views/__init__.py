@@ -1,0 +1,1 @@
+"""Feature sections composed from components and bound to states."""
