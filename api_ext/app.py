@@ -5,15 +5,12 @@ Routes only translate HTTP to domain calls; rules live in snapleads_app/domain.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
-from fastapi.responses import ORJSONResponse
+from fastapi import FastAPI
 
 from api_ext.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api_ext.problems import install_problem_handlers
-from api_ext.routes import auth, members, ops
+from api_ext.routes import API_PREFIX, auth, members, ops
 from snapleads_app.core.settings import get_settings
-
-API_PREFIX = "/api/v1"
 
 
 def build_api() -> FastAPI:
@@ -26,13 +23,10 @@ def build_api() -> FastAPI:
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=f"{API_PREFIX}/docs",
         redoc_url=None,
-        default_response_class=ORJSONResponse,
     )
     install_problem_handlers(api)
-    v1 = APIRouter(prefix=API_PREFIX)
     for module in (auth, members, ops):
-        v1.include_router(module.router)
-    api.include_router(v1)
+        api.include_router(module.router)
     # Outermost first: request id/log/metrics wrap everything, then the size limit, then rate limits.
     api.add_middleware(RateLimitMiddleware)
     api.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

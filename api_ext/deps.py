@@ -26,8 +26,12 @@ def current_ctx(
     with unit_of_work() as session:
         ctx = accounts.authenticate_access_token(session=session, token=credentials.credentials, via="api")
     return Ctx(
-        user_id=ctx.user_id, workspace_id=ctx.workspace_id, role=ctx.role, via="api",
-        request_id=request_id_var.get(), session_id=ctx.session_id,
+        user_id=ctx.user_id,
+        workspace_id=ctx.workspace_id,
+        role=ctx.role,
+        via="api",
+        request_id=request_id_var.get(),
+        session_id=ctx.session_id,
     )
 
 

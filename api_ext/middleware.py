@@ -15,7 +15,7 @@ from typing import Any
 import anyio
 from prometheus_client import Counter, Histogram
 
-from api_ext.problems import MEDIA_TYPE, Problem, PROBLEM_TYPE_BASE
+from api_ext.problems import MEDIA_TYPE, PROBLEM_TYPE_BASE, Problem
 from snapleads_app.core import ratelimit
 from snapleads_app.core.errors import Unauthenticated
 from snapleads_app.core.logging import request_id_var
@@ -31,16 +31,23 @@ log = logging.getLogger("api_ext.access")
 
 HTTP_REQUESTS = Counter("snapleads_http_requests_total", "HTTP requests", ["method", "route", "status"])
 HTTP_LATENCY = Histogram(
-    "snapleads_http_request_duration_seconds", "HTTP request latency", ["method", "route"],
+    "snapleads_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
 
-async def send_problem(send: Send, *, path: str, status: int, code: str, detail: str,
-                       headers: dict[str, str] | None = None) -> None:
+async def send_problem(
+    send: Send, *, path: str, status: int, code: str, detail: str, headers: dict[str, str] | None = None
+) -> None:
     body = Problem(
-        type=PROBLEM_TYPE_BASE + code.replace("_", "-"), title=_TITLES.get(status, "Error"), status=status,
-        detail=detail, instance=path, code=code,
+        type=PROBLEM_TYPE_BASE + code.replace("_", "-"),
+        title=_TITLES.get(status, "Error"),
+        status=status,
+        detail=detail,
+        instance=path,
+        code=code,
     ).model_dump()
     raw = json.dumps(body).encode()
     raw_headers = [(b"content-type", MEDIA_TYPE.encode()), (b"content-length", str(len(raw)).encode())]
@@ -85,14 +92,15 @@ class RequestContextMiddleware:
             HTTP_REQUESTS.labels(scope["method"], route_path, str(status)).inc()
             HTTP_LATENCY.labels(scope["method"], route_path).observe(elapsed)
             log.info(
-                "request", extra={"method": scope["method"], "path": scope["path"], "status": status,
-                                  "ms": round(elapsed * 1000, 2)},
+                "request",
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "status": status,
+                    "ms": round(elapsed * 1000, 2),
+                },
             )
             request_id_var.reset(token)
-
-
-class _BodyTooLarge(Exception):
-    pass
 
 
 class BodySizeLimitMiddleware:
@@ -114,31 +122,40 @@ class BodySizeLimitMiddleware:
             except ValueError:
                 too_big = False
             if too_big:
-                await send_problem(send, path=scope["path"], status=413, code="payload_too_large", detail=detail)
+                await send_problem(
+                    send, path=scope["path"], status=413, code="payload_too_large", detail=detail
+                )
                 return
         received = 0
         started = False
+        refused = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    # Answer now and tell the app the client left; whatever it sends next is dropped.
+                    refused = True
+                    if not started:
+                        await send_problem(
+                            send, path=scope["path"], status=413, code="payload_too_large", detail=detail
+                        )
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _BodyTooLarge:
-            if not started:
-                await send_problem(send, path=scope["path"], status=413, code="payload_too_large", detail=detail)
+        await self.app(scope, limited_receive, guarded_send)
 
 
 # (path prefix, method or None, group, limit per minute) — first match wins. SPEC.md "Limits".
@@ -200,7 +217,10 @@ class RateLimitMiddleware:
         }
         if not window.allowed:
             await send_problem(
-                send, path=scope["path"], status=429, code="rate_limited",
+                send,
+                path=scope["path"],
+                status=429,
+                code="rate_limited",
                 detail=f"Rate limit of {limit} requests per minute exceeded; retry in {window.reset_after} s.",
                 headers={**headers, "Retry-After": str(window.reset_after)},
             )
@@ -209,7 +229,8 @@ class RateLimitMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [
-                    *message.get("headers", []), *[(k.lower().encode(), v.encode()) for k, v in headers.items()]
+                    *message.get("headers", []),
+                    *[(k.lower().encode(), v.encode()) for k, v in headers.items()],
                 ]
             await send(message)
 

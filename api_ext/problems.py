@@ -75,8 +75,13 @@ def install_problem_handlers(app: FastAPI) -> None:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         headers = {**(headers or {}), **({"WWW-Authenticate": "Bearer"} if exc.status == 401 else {})}
         return problem_response(
-            request.url.path, status=exc.status, code=exc.code, detail=exc.detail, title=exc.title,
-            errors=exc.errors, headers=headers or None,
+            request.url.path,
+            status=exc.status,
+            code=exc.code,
+            detail=exc.detail,
+            title=exc.title,
+            errors=exc.errors,
+            headers=headers or None,
         )
 
     @app.exception_handler(RequestValidationError)
@@ -85,23 +90,32 @@ def install_problem_handlers(app: FastAPI) -> None:
         for error in exc.errors():
             errors.setdefault(_field_path(tuple(error.get("loc", ()))), str(error.get("msg", "invalid")))
         return problem_response(
-            request.url.path, status=422, code="validation_error", title="Invalid input",
-            detail="The request has invalid fields; see errors.", errors=errors,
+            request.url.path,
+            status=422,
+            code="validation_error",
+            title="Invalid input",
+            detail="The request has invalid fields; see errors.",
+            errors=errors,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         return problem_response(
-            request.url.path, status=exc.status_code, code=_HTTP_CODES.get(exc.status_code, "http_error"),
-            detail=detail, headers=getattr(exc, "headers", None),
+            request.url.path,
+            status=exc.status_code,
+            code=_HTTP_CODES.get(exc.status_code, "http_error"),
+            detail=detail,
+            headers=getattr(exc, "headers", None),
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         return problem_response(
-            request.url.path, status=500, code="internal_error",
+            request.url.path,
+            status=500,
+            code="internal_error",
             detail="Something went wrong on our side. The error was logged; please try again.",
         )
 

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from api_ext.deps import CurrentCtx, client_info
 from api_ext.problems import PROBLEM_RESPONSES
+from api_ext.routes import API_PREFIX
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.errors import Unauthenticated
 from snapleads_app.core.settings import get_settings
@@ -24,7 +25,7 @@ from snapleads_app.domain.accounts.models import (
     SwitchWorkspaceIn,
 )
 
-router = APIRouter(prefix="/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)
@@ -87,7 +88,12 @@ def _app_url(path: str) -> str:
 def _set_cookie(response: Response, value: str, max_age: int) -> None:
     settings = get_settings()
     response.set_cookie(
-        settings.session_cookie_name, value, max_age=max_age, httponly=True, samesite="lax", path="/",
+        settings.session_cookie_name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        path="/",
         secure=settings.public_url.startswith("https://"),
     )
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from api_ext.deps import CurrentCtx, client_info
 from api_ext.problems import PROBLEM_RESPONSES
+from api_ext.routes import API_PREFIX
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.accounts import service as accounts
 from snapleads_app.domain.accounts.models import (
@@ -22,7 +23,7 @@ from snapleads_app.domain.accounts.models import (
     MemberPublic,
 )
 
-router = APIRouter(tags=["members"], responses=PROBLEM_RESPONSES)
+router = APIRouter(prefix=API_PREFIX, tags=["members"], responses=PROBLEM_RESPONSES)
 Id = Annotated[int, Path(gt=0, le=2**63 - 1)]
 
 
@@ -88,4 +89,6 @@ def preview_invitation(token: Annotated[str, Query(min_length=1, max_length=128)
 def accept_invitation(body: AcceptInvitationIn, request: Request) -> AuthTokens:
     data = AcceptInviteIn(full_name=body.full_name, password=body.password)
     with unit_of_work() as session:
-        return accounts.accept_invitation(session=session, token=body.token, data=data, client=client_info(request))
+        return accounts.accept_invitation(
+            session=session, token=body.token, data=data, client=client_info(request)
+        )

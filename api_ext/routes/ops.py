@@ -8,9 +8,10 @@ from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from api_ext.routes import API_PREFIX
 from snapleads_app.core import health
 
-router = APIRouter(tags=["ops"])
+router = APIRouter(prefix=API_PREFIX, tags=["ops"])
 
 
 @router.get("/health")

@@ -12,11 +12,6 @@ def now() -> datetime:
     return datetime.now(UTC) + timedelta(seconds=_offset_seconds)
 
 
-def utcnow_naive() -> datetime:
-    """UTC now without tzinfo, the form stored in the database columns."""
-    return now().replace(tzinfo=None)
-
-
 def advance(seconds: float) -> None:
     global _offset_seconds
     _offset_seconds += seconds

@@ -6,6 +6,7 @@ Subscribers (the Reflex realtime relay, listeners) receive every event of every 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -122,10 +123,8 @@ class RedisBus(InProcessBus):
                 log.warning("event listener lost redis; retrying in 1 s")
                 self._stop.wait(1.0)
             finally:
-                try:
+                with contextlib.suppress(redis.RedisError):
                     pubsub.close()
-                except redis.RedisError:
-                    pass
 
     def close(self) -> None:
         self._stop.set()

@@ -8,7 +8,7 @@ from sqlalchemy import JSON
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Column, Field
 
-from snapleads_app.core.clock import utcnow_naive
+from snapleads_app.core.clock import now
 
 # JSONB on PostgreSQL (indexable), JSON text on SQLite.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
@@ -19,4 +19,4 @@ def json_field(default_factory: Any = dict) -> Any:
 
 
 def created_at_field() -> Any:
-    return Field(default_factory=utcnow_naive, nullable=False)
+    return Field(default_factory=now, nullable=False)

@@ -5,6 +5,7 @@ If Redis is unreachable the limiter degrades to the in-memory counters instead o
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import threading
@@ -65,7 +66,10 @@ _memory = _MemoryCounters()
 
 def _window(limit: int, count: int, ttl: float) -> Window:
     return Window(
-        limit=limit, remaining=max(0, limit - count), reset_after=max(1, math.ceil(ttl)), allowed=count <= limit
+        limit=limit,
+        remaining=max(0, limit - count),
+        reset_after=max(1, math.ceil(ttl)),
+        allowed=count <= limit,
     )
 
 
@@ -108,10 +112,8 @@ def peek(key: str, *, limit: int) -> Window:
 def reset(key: str) -> None:
     client = get_redis()
     if client is not None:
-        try:
+        with contextlib.suppress(redis.RedisError):
             client.delete(f"rl:{key}")
-        except redis.RedisError:
-            pass
     _memory.delete(f"rl:{key}")
 
 

@@ -49,7 +49,12 @@ class Settings(BaseSettings):
     @property
     def allowed_origins(self) -> list[str]:
         """CORS origins: configured ones, the app itself and the extension — never `*`."""
-        origins = [*self.cors_origins, self.public_url, self.api_url, f"chrome-extension://{self.extension_id}"]
+        origins = [
+            *self.cors_origins,
+            self.public_url,
+            self.api_url,
+            f"chrome-extension://{self.extension_id}",
+        ]
         return sorted({o.rstrip("/") for o in origins if o and o != "*"})
 
     @model_validator(mode="after")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field as PydField
-from sqlalchemy import Index, UniqueConstraint, func
+from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import Field as PydField
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from snapleads_app.core.models import created_at_field, json_field
@@ -21,7 +22,7 @@ InvitationStatus = Literal["pending", "accepted", "expired", "revoked"]
 
 
 class Workspace(SQLModel, table=True):
-    __tablename__ = "workspace"
+    __tablename__ = "workspace"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
@@ -31,8 +32,8 @@ class Workspace(SQLModel, table=True):
 
 
 class User(SQLModel, table=True):
-    __tablename__ = "app_user"  # "user" is reserved in PostgreSQL
-    __table_args__ = (Index("uq_app_user_email_lower", func.lower("email"), unique=True),)
+    __tablename__ = "app_user"  # pyright: ignore[reportAssignmentType]  (user is reserved in PostgreSQL)
+    __table_args__ = (Index("uq_app_user_email_lower", text("lower(email)"), unique=True),)
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254)
@@ -46,7 +47,7 @@ class User(SQLModel, table=True):
 
 
 class Membership(SQLModel, table=True):
-    __tablename__ = "membership"
+    __tablename__ = "membership"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (UniqueConstraint("workspace_id", "user_id", name="uq_membership_workspace_user"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -57,7 +58,7 @@ class Membership(SQLModel, table=True):
 
 
 class Invitation(SQLModel, table=True):
-    __tablename__ = "invitation"
+    __tablename__ = "invitation"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspace.id", index=True, ondelete="CASCADE")
@@ -74,7 +75,7 @@ class Invitation(SQLModel, table=True):
 class AuthSession(SQLModel, table=True):
     """One login: the family of its rotated refresh tokens, or a browser's HttpOnly session."""
 
-    __tablename__ = "auth_session"
+    __tablename__ = "auth_session"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="app_user.id", index=True, ondelete="CASCADE")
@@ -92,7 +93,7 @@ class AuthSession(SQLModel, table=True):
 
 
 class RefreshToken(SQLModel, table=True):
-    __tablename__ = "refresh_token"
+    __tablename__ = "refresh_token"  # pyright: ignore[reportAssignmentType]
 
     id: int | None = Field(default=None, primary_key=True)
     session_id: int = Field(foreign_key="auth_session.id", index=True, ondelete="CASCADE")
@@ -157,7 +158,7 @@ class ClientInfo(BaseModel):
 class AuthTokens(BaseModel):
     access_token: str
     refresh_token: str
-    token_type: str = "bearer"
+    token_type: str = "bearer"  # noqa: S105 - the OAuth token type, not a secret
     expires_in: int
     session_id: int
     workspace_id: int

@@ -13,7 +13,14 @@ from sqlmodel import Session, col, select
 
 from snapleads_app.core import clock, ratelimit, security
 from snapleads_app.core.context import Ctx, Via
-from snapleads_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited, Unauthenticated
+from snapleads_app.core.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    Unauthenticated,
+)
 from snapleads_app.core.settings import get_settings
 from snapleads_app.core.tasks import enqueue_after_commit
 from snapleads_app.domain.accounts import rules
@@ -29,8 +36,8 @@ from snapleads_app.domain.accounts.models import (
     InviteIn,
     LoginIn,
     MemberPublic,
-    MePublic,
     Membership,
+    MePublic,
     RefreshToken,
     RegisterIn,
     User,
@@ -85,10 +92,12 @@ def _create_user(session: Session, *, email: str, password: str, full_name: str,
 
 
 def _expiry(days: int = 0, seconds: int = 0) -> datetime:
-    return clock.utcnow_naive() + timedelta(days=days, seconds=seconds)
+    return clock.now() + timedelta(days=days, seconds=seconds)
 
 
-def _issue_session(session: Session, *, user: User, workspace_id: int, role: str, client: ClientInfo) -> AuthTokens:
+def _issue_session(
+    session: Session, *, user: User, workspace_id: int, role: str, client: ClientInfo
+) -> AuthTokens:
     """Open a session (a refresh-token family) and mint its first tokens."""
     settings = get_settings()
     auth_session = AuthSession(
@@ -143,13 +152,13 @@ def _id(value: int | None) -> int:
 
 def _revoke(auth_session: AuthSession, reason: str) -> None:
     if auth_session.revoked_at is None:
-        auth_session.revoked_at = clock.utcnow_naive()
+        auth_session.revoked_at = clock.now()
         auth_session.revoked_reason = reason
 
 
 def _ctx_for_session(session: Session, auth_session: AuthSession | None, *, via: Via) -> Ctx:
     """Turn a live session into a ctx, re-reading the role so role changes apply at once."""
-    now = clock.utcnow_naive()
+    now = clock.now()
     if auth_session is None or auth_session.revoked_at is not None:
         raise Unauthenticated("Session is no longer valid", code="session_revoked")
     if auth_session.expires_at <= now:
@@ -189,7 +198,7 @@ def register(*, session: Session, data: RegisterIn, client: ClientInfo) -> AuthT
     session.add(workspace)
     session.flush()
     session.add(Membership(workspace_id=_id(workspace.id), user_id=_id(user.id), role="owner"))
-    user.last_login_at = clock.utcnow_naive()
+    user.last_login_at = clock.now()
     tokens = _issue_session(session, user=user, workspace_id=_id(workspace.id), role="owner", client=client)
     enqueue_after_commit(session, "accounts.after_signup", user_id=user.id, workspace_id=workspace.id)
     return tokens
@@ -197,15 +206,26 @@ def register(*, session: Session, data: RegisterIn, client: ClientInfo) -> AuthT
 
 def record_signup(*, session: Session, user_id: int, workspace_id: int) -> bool:
     """Background step after registration: the audit record of the new workspace (once)."""
-    if audit.exists(session=session, workspace_id=workspace_id, action="workspace.created",
-                    entity_type="workspace", entity_id=workspace_id):
+    if audit.exists(
+        session=session,
+        workspace_id=workspace_id,
+        action="workspace.created",
+        entity_type="workspace",
+        entity_id=workspace_id,
+    ):
         return False
     workspace = session.get(Workspace, workspace_id)
     if workspace is None:
         return False
     ctx = Ctx(user_id=user_id, workspace_id=workspace_id, role="owner", via="worker")
-    audit.record(session=session, ctx=ctx, action="workspace.created", entity_type="workspace",
-                 entity_id=workspace_id, data={"name": workspace.name})
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action="workspace.created",
+        entity_type="workspace",
+        entity_id=workspace_id,
+        data={"name": workspace.name},
+    )
     return True
 
 
@@ -213,8 +233,9 @@ def login(*, session: Session, data: LoginIn, client: ClientInfo) -> AuthTokens:
     key = _login_throttle_key(data.email, client.ip)
     window = ratelimit.peek(key, limit=LOGIN_FAILURE_LIMIT)
     if window.remaining == 0:
-        raise RateLimited("Too many failed logins; try again later", retry_after=window.reset_after,
-                          code="login_throttled")
+        raise RateLimited(
+            "Too many failed logins; try again later", retry_after=window.reset_after, code="login_throttled"
+        )
     user = _user_by_email(session, data.email)
     password_ok = security.verify_password(data.password, user.password_hash if user else None)
     if user is None or not password_ok or not user.is_active:
@@ -224,9 +245,10 @@ def login(*, session: Session, data: LoginIn, client: ClientInfo) -> AuthTokens:
     if membership is None:
         raise PermissionDenied("Your account is not a member of any workspace", code="no_workspace")
     ratelimit.reset(key)
-    user.last_login_at = clock.utcnow_naive()
-    return _issue_session(session, user=user, workspace_id=membership.workspace_id, role=membership.role,
-                          client=client)
+    user.last_login_at = clock.now()
+    return _issue_session(
+        session, user=user, workspace_id=membership.workspace_id, role=membership.role, client=client
+    )
 
 
 def _preferred_membership(session: Session, *, user_id: int) -> Membership | None:
@@ -254,7 +276,7 @@ def refresh(*, session: Session, refresh_token: str) -> AuthTokens:
     if row is None:
         raise Unauthenticated("Invalid refresh token", code="invalid_token")
     auth_session = session.get(AuthSession, row.session_id)
-    now = clock.utcnow_naive()
+    now = clock.now()
     # Atomic claim: of two concurrent uses only one wins; the other is treated as reuse.
     claimed = session.execute(
         update(RefreshToken)
@@ -264,15 +286,15 @@ def refresh(*, session: Session, refresh_token: str) -> AuthTokens:
     if not claimed:
         if auth_session is not None:
             _revoke(auth_session, "refresh_reuse")
-        error = Unauthenticated("Refresh token was already used; the session is revoked",
-                                code="refresh_token_reused")
+        error = Unauthenticated(
+            "Refresh token was already used; the session is revoked", code="refresh_token_reused"
+        )
         error.commit_before_raise = True
         raise error
     if row.expires_at <= now:
         raise Unauthenticated("Refresh token expired", code="token_expired")
-    ctx = _ctx_for_session(session, auth_session, via="api")
-    assert auth_session is not None
-    return _mint_tokens(session, auth_session=auth_session, role=ctx.role)
+    ctx = _ctx_for_session(session, auth_session, via="api")  # raises when the session is gone
+    return _mint_tokens(session, auth_session=auth_session, role=ctx.role)  # type: ignore[arg-type]
 
 
 def authenticate_access_token(*, session: Session, token: str, via: Via = "api") -> Ctx:
@@ -315,7 +337,9 @@ def me(*, session: Session, ctx: Ctx) -> MePublic:
 
 def set_language(*, session: Session, ctx: Ctx, language: str) -> None:
     if language not in ("pt-BR", "en"):
-        raise InvalidInput("Unsupported language", code="invalid_language", errors={"language": "pt-BR or en"})
+        raise InvalidInput(
+            "Unsupported language", code="invalid_language", errors={"language": "pt-BR or en"}
+        )
     user = session.get(User, ctx.user_id)
     if user is None:
         raise Unauthenticated("Session is no longer valid", code="session_revoked")
@@ -353,8 +377,12 @@ def exchange_web_ticket(*, session: Session, ticket: str) -> str:
     auth_session = session.exec(
         select(AuthSession).where(AuthSession.ticket_hash == security.token_hash(ticket))
     ).first()
-    now = clock.utcnow_naive()
-    if auth_session is None or auth_session.ticket_expires_at is None or auth_session.ticket_expires_at <= now:
+    now = clock.now()
+    if (
+        auth_session is None
+        or auth_session.ticket_expires_at is None
+        or auth_session.ticket_expires_at <= now
+    ):
         raise Unauthenticated("Login link expired; sign in again", code="ticket_invalid")
     if auth_session.revoked_at is not None:
         raise Unauthenticated("Session is no longer valid", code="session_revoked")
@@ -393,14 +421,19 @@ def list_members(*, session: Session, ctx: Ctx) -> list[MemberPublic]:
         .order_by(col(User.full_name), col(User.id))
     ).all()
     return [
-        MemberPublic(user_id=_id(u.id), email=u.email, full_name=u.full_name, role=m.role,  # type: ignore[arg-type]
-                     joined_at=m.created_at)
+        MemberPublic(
+            user_id=_id(u.id),
+            email=u.email,
+            full_name=u.full_name,
+            role=m.role,  # type: ignore[arg-type]
+            joined_at=m.created_at,
+        )
         for m, u in rows
     ]
 
 
 def _invitation_status(invitation: Invitation) -> str:
-    if invitation.status == "pending" and invitation.expires_at <= clock.utcnow_naive():
+    if invitation.status == "pending" and invitation.expires_at <= clock.now():
         return "expired"
     return invitation.status
 
@@ -437,7 +470,9 @@ def invite(*, session: Session, ctx: Ctx, data: InviteIn) -> InvitationCreated:
     # A new invitation replaces any pending one for the same address.
     for old in session.exec(
         select(Invitation).where(
-            Invitation.workspace_id == ctx.workspace_id, Invitation.email == email, Invitation.status == "pending"
+            Invitation.workspace_id == ctx.workspace_id,
+            Invitation.email == email,
+            Invitation.status == "pending",
         )
     ):
         old.status = "revoked"
@@ -452,8 +487,14 @@ def invite(*, session: Session, ctx: Ctx, data: InviteIn) -> InvitationCreated:
     )
     session.add(invitation)
     session.flush()
-    audit.record(session=session, ctx=ctx, action="member.invited", entity_type="invitation",
-                 entity_id=invitation.id, data={"email": email, "role": data.role})
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action="member.invited",
+        entity_type="invitation",
+        entity_id=invitation.id,
+        data={"email": email, "role": data.role},
+    )
     return InvitationCreated(
         invitation=_invitation_public(invitation), token=token, accept_path=f"/accept-invite?token={token}"
     )
@@ -467,8 +508,13 @@ def revoke_invitation(*, session: Session, ctx: Ctx, invitation_id: int) -> None
     if invitation.status != "pending":
         raise Conflict("Only pending invitations can be revoked", code="invitation_not_pending")
     invitation.status = "revoked"
-    audit.record(session=session, ctx=ctx, action="member.invitation_revoked", entity_type="invitation",
-                 entity_id=invitation_id)
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action="member.invitation_revoked",
+        entity_type="invitation",
+        entity_id=invitation_id,
+    )
 
 
 def _invitation_by_token(session: Session, token: str) -> Invitation:
@@ -492,7 +538,9 @@ def get_invitation(*, session: Session, token: str) -> InvitationPreview:
     )
 
 
-def accept_invitation(*, session: Session, token: str, data: AcceptInviteIn, client: ClientInfo) -> AuthTokens:
+def accept_invitation(
+    *, session: Session, token: str, data: AcceptInviteIn, client: ClientInfo
+) -> AuthTokens:
     invitation = _invitation_by_token(session, token)
     status = _invitation_status(invitation)
     if status != "pending":
@@ -500,23 +548,43 @@ def accept_invitation(*, session: Session, token: str, data: AcceptInviteIn, cli
     user = _user_by_email(session, invitation.email)
     if user is None:
         if not data.full_name.strip():
-            raise InvalidInput("Your name is required", code="name_required", errors={"full_name": "required"})
-        user = _create_user(session, email=invitation.email, password=data.password,
-                            full_name=data.full_name, language="pt-BR")
+            raise InvalidInput(
+                "Your name is required", code="name_required", errors={"full_name": "required"}
+            )
+        user = _create_user(
+            session,
+            email=invitation.email,
+            password=data.password,
+            full_name=data.full_name,
+            language="pt-BR",
+        )
     elif not security.verify_password(data.password, user.password_hash):
         # The account exists: accepting must prove it is theirs.
         raise Unauthenticated("Wrong password for this account", code="invalid_credentials")
     if _membership(session, workspace_id=invitation.workspace_id, user_id=_id(user.id)) is None:
-        session.add(Membership(workspace_id=invitation.workspace_id, user_id=_id(user.id), role=invitation.role))
+        session.add(
+            Membership(workspace_id=invitation.workspace_id, user_id=_id(user.id), role=invitation.role)
+        )
     invitation.status = "accepted"
-    invitation.accepted_at = clock.utcnow_naive()
-    ctx = Ctx(user_id=user.id, workspace_id=invitation.workspace_id, role=invitation.role,  # type: ignore[arg-type]
-              via="ui" if client.kind == "web" else "api")
-    audit.record(session=session, ctx=ctx, action="member.joined", entity_type="user", entity_id=user.id,
-                 data={"role": invitation.role})
-    user.last_login_at = clock.utcnow_naive()
-    return _issue_session(session, user=user, workspace_id=invitation.workspace_id, role=invitation.role,
-                          client=client)
+    invitation.accepted_at = clock.now()
+    ctx = Ctx(
+        user_id=user.id,
+        workspace_id=invitation.workspace_id,
+        role=invitation.role,  # type: ignore[arg-type]
+        via="ui" if client.kind == "web" else "api",
+    )
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action="member.joined",
+        entity_type="user",
+        entity_id=user.id,
+        data={"role": invitation.role},
+    )
+    user.last_login_at = clock.now()
+    return _issue_session(
+        session, user=user, workspace_id=invitation.workspace_id, role=invitation.role, client=client
+    )
 
 
 def _target_membership(session: Session, ctx: Ctx, user_id: int) -> Membership:
@@ -528,9 +596,9 @@ def _target_membership(session: Session, ctx: Ctx, user_id: int) -> Membership:
 
 def _owner_count(session: Session, workspace_id: int) -> int:
     return session.exec(
-        select(func.count()).select_from(Membership).where(
-            Membership.workspace_id == workspace_id, Membership.role == "owner"
-        )
+        select(func.count())
+        .select_from(Membership)
+        .where(Membership.workspace_id == workspace_id, Membership.role == "owner")
     ).one()
 
 
@@ -545,8 +613,14 @@ def change_role(*, session: Session, ctx: Ctx, user_id: int, role: str) -> Membe
         raise Conflict("A workspace needs at least one owner", code="last_owner")
     previous = membership.role
     membership.role = role
-    audit.record(session=session, ctx=ctx, action="member.role_changed", entity_type="user", entity_id=user_id,
-                 data={"from": previous, "to": role})
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action="member.role_changed",
+        entity_type="user",
+        entity_id=user_id,
+        data={"from": previous, "to": role},
+    )
     session.flush()
     return next(m for m in list_members(session=session, ctx=ctx) if m.user_id == user_id)
 
@@ -568,5 +642,11 @@ def remove_member(*, session: Session, ctx: Ctx, user_id: int) -> None:
         )
     ):
         _revoke(auth_session, "member_removed")
-    audit.record(session=session, ctx=ctx, action="member.removed", entity_type="user", entity_id=user_id,
-                 data={"role": membership.role})
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action="member.removed",
+        entity_type="user",
+        entity_id=user_id,
+        data={"role": membership.role},
+    )

@@ -13,7 +13,7 @@ from snapleads_app.core.models import created_at_field, json_field
 
 
 class AuditEntry(SQLModel, table=True):
-    __tablename__ = "audit_log"
+    __tablename__ = "audit_log"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (Index("ix_audit_log_workspace_created", "workspace_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -11,7 +11,13 @@ from snapleads_app.domain.audit.models import AuditEntry, AuditEntryPublic
 
 
 def record(
-    *, session: Session, ctx: Ctx, action: str, entity_type: str, entity_id: Any = None, data: dict | None = None
+    *,
+    session: Session,
+    ctx: Ctx,
+    action: str,
+    entity_type: str,
+    entity_id: Any = None,
+    data: dict | None = None,
 ) -> None:
     session.add(
         AuditEntry(

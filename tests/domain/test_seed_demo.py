@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from snapleads_app import cli
+from snapleads_app.core.db import unit_of_work
+from snapleads_app.domain.accounts import service as accounts
+from snapleads_app.domain.accounts.models import ClientInfo, LoginIn
+
+
+def test_seed_demo_is_idempotent_and_its_printed_login_works(capsys):
+    cli.main(["seed-demo"])
+    cli.main(["seed-demo"])
+    out = capsys.readouterr().out
+    assert out.count(cli.DEMO_EMAIL) == 2 and "already there" in out
+    with unit_of_work() as session:
+        tokens = accounts.login(
+            session=session,
+            data=LoginIn(email=cli.DEMO_EMAIL, password=cli.DEMO_PASSWORD),
+            client=ClientInfo(),
+        )
+        ctx = accounts.authenticate_access_token(session=session, token=tokens.access_token)
+        roles = sorted(m.role for m in accounts.list_members(session=session, ctx=ctx))
+    assert roles == ["agent", "manager", "owner"]
