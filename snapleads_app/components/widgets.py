@@ -9,7 +9,7 @@ import reflex as rx
 ACCENT = "violet"
 
 
-def brand(size: str = "5") -> rx.Component:
+def brand(size: Any = "5") -> rx.Component:
     return rx.hstack(
         rx.center(
             rx.icon("zap", size=18, color="white"),
@@ -119,7 +119,7 @@ def error_callout(message: Any) -> rx.Component:
     )
 
 
-def labelled_input(label: Any, name: str, *, type_: str = "text", **props: Any) -> rx.Component:
+def labelled_input(label: Any, name: str, *, type_: Any = "text", **props: Any) -> rx.Component:
     return rx.vstack(
         rx.text(label, as_="label", html_for=name, size="2", weight="medium"),
         rx.input(name=name, id=name, type=type_, size="3", width="100%", **props),

@@ -28,17 +28,17 @@ def safe_next(value: str | None) -> str:
 
 
 class AuthFormState(LangState):
-    error: str = ""
-    working: bool = False
+    error: rx.Field[str] = rx.field("")
+    working: rx.Field[bool] = rx.field(False)
 
     # accept-invite page
-    invite_token: str = ""
-    invite_workspace: str = ""
-    invite_email: str = ""
-    invite_role: str = ""
-    invite_status: str = ""
-    invite_user_exists: bool = False
-    invite_error: str = ""
+    invite_token: rx.Field[str] = rx.field("")
+    invite_workspace: rx.Field[str] = rx.field("")
+    invite_email: rx.Field[str] = rx.field("")
+    invite_role: rx.Field[str] = rx.field("")
+    invite_status: rx.Field[str] = rx.field("")
+    invite_user_exists: rx.Field[bool] = rx.field(False)
+    invite_error: rx.Field[str] = rx.field("")
 
     def _client(self) -> ClientInfo:
         return ClientInfo(

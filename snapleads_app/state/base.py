@@ -14,9 +14,9 @@ import asyncio
 import functools
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from http.cookies import CookieError, SimpleCookie
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from urllib.parse import quote
 
 import reflex as rx
@@ -29,6 +29,8 @@ from snapleads_app.i18n import t, t_error
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+S = TypeVar("S")
+P = ParamSpec("P")
 
 LOGIN_ROUTE = "/login"
 
@@ -110,18 +112,20 @@ def api_url(path: str) -> str:
     return rx.config.get_config().api_url.rstrip("/") + path
 
 
-def guarded(handler: Callable[..., Any]) -> Callable[..., Any]:
+def guarded(
+    handler: Callable[Concatenate[S, P], Coroutine[Any, Any, Any]],
+) -> Callable[Concatenate[S, P], Coroutine[Any, Any, Any]]:
     """Event handler wrapper: Unauthenticated → /login; other domain errors → translated toast.
 
     Use under `@rx.event`. The handler must be `async def` and return (not yield) its events.
     """
 
     @functools.wraps(handler)
-    async def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+    async def wrapper(self: S, *args: P.args, **kwargs: P.kwargs) -> Any:
         try:
             return await handler(self, *args, **kwargs)
         except Unauthenticated:
-            return login_redirect(self.router.url.path or "/")
+            return login_redirect(cast(Any, self).router.url.path or "/")
         except (DomainError, ValidationError) as exc:
             return rx.toast.error(error_message(exc, getattr(self, "lang", "")), duration=6000)
         except Exception as exc:  # noqa: BLE001 - the user gets a message, the log gets the trace

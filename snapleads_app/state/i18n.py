@@ -8,7 +8,7 @@ Handlers that build messages (toasts, errors) use `t(key, self.lang)` on the ser
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
 
@@ -28,7 +28,7 @@ ONE_YEAR = 365 * 24 * 3600
 class LangState(rx.State):
     """Root of the app's states: the UI language."""
 
-    lang: str = rx.Cookie("", name="sl_lang", max_age=ONE_YEAR, same_site="lax")
+    lang: rx.Field[str] = rx.field(rx.Cookie("", name="sl_lang", max_age=ONE_YEAR, same_site="lax"))
 
     @rx.event
     def init_lang(self) -> None:
@@ -59,4 +59,4 @@ def tr(key: str, **params: Any) -> rx.Var:
     }
     default = rendered[DEFAULT_LANGUAGE]
     cases = [(lang, value) for lang, value in rendered.items() if lang != DEFAULT_LANGUAGE]
-    return rx.match(LangState.lang, *cases, default)
+    return cast(rx.Var, rx.match(LangState.lang, *cases, default))

@@ -9,7 +9,7 @@ import reflex as rx
 from snapleads_app.core.settings import get_settings
 from snapleads_app.domain.accounts import rules
 from snapleads_app.domain.accounts import service as accounts
-from snapleads_app.domain.accounts.models import ROLES, InviteIn
+from snapleads_app.domain.accounts.models import InviteIn
 from snapleads_app.state.base import guarded, run_service
 from snapleads_app.state.session import SessionState
 
@@ -19,11 +19,10 @@ def _date(value: Any) -> str:
 
 
 class MembersState(SessionState):
-    members: list[dict[str, str]] = []
-    invitations: list[dict[str, str]] = []
-    invite_link: str = ""
-    invite_role: str = "agent"
-    roles: list[str] = list(ROLES)
+    members: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    invitations: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    invite_link: rx.Field[str] = rx.field("")
+    invite_role: rx.Field[str] = rx.field("agent")
 
     async def _reload(self, ctx: Any) -> None:
         members = await run_service(accounts.list_members, ctx=ctx)
@@ -69,8 +68,8 @@ class MembersState(SessionState):
     @guarded
     async def invite(self, form_data: dict[str, Any]):
         ctx = await self._ctx()
-        data = InviteIn(
-            email=str(form_data.get("email", "")), role=str(form_data.get("role") or self.invite_role)
+        data = InviteIn.model_validate(
+            {"email": str(form_data.get("email", "")), "role": str(form_data.get("role") or self.invite_role)}
         )
         created = await run_service(accounts.invite, ctx=ctx, data=data)
         self.invite_link = get_settings().public_url.rstrip("/") + created.accept_path

@@ -14,9 +14,11 @@ import logging
 
 import reflex as rx
 
+from snapleads_app.core.errors import Unauthenticated
 from snapleads_app.core.events import DomainEvent, publish
+from snapleads_app.domain.accounts import service as accounts
 from snapleads_app.domain.presence import service as presence
-from snapleads_app.state.base import guarded, run_blocking
+from snapleads_app.state.base import LOGIN_ROUTE, api_url, full_page_load, guarded, run_blocking, run_service
 from snapleads_app.state.session import SessionState
 from snapleads_app.state.shared import WorkspaceShared, workspace_token
 
@@ -83,12 +85,19 @@ class PresenceState(SessionState):
             return PresenceState.heartbeat_loop
         return None
 
-    async def _leave_now(self) -> None:
-        """Sign-out: go offline at once (the heartbeat loop then stops)."""
+    @rx.event
+    async def logout(self):
+        """Revoke the session, go offline at once, then let the REST side expire the cookie."""
+        try:
+            ctx = await self._ctx()
+            await run_service(accounts.logout, ctx=ctx)
+        except Unauthenticated:
+            pass  # already signed out; still clear the cookie
         wid, uid = self._online_as
-        self._online_as = (0, 0)
+        self._online_as = (0, 0)  # the heartbeat loop stops at its next beat
         if wid:
             await run_blocking(depart, wid, uid, self.router.session.client_token)
+        return full_page_load(api_url(f"/api/v1/auth/web/clear?next={LOGIN_ROUTE}"))
 
     @rx.event(background=True)
     async def heartbeat_loop(self):

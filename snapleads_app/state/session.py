@@ -14,21 +14,21 @@ from snapleads_app.core.errors import Unauthenticated
 from snapleads_app.domain.accounts import rules
 from snapleads_app.domain.accounts import service as accounts
 from snapleads_app.i18n import normalise_language
-from snapleads_app.state.base import LOGIN_ROUTE, api_url, full_page_load, guarded, run_service, session_token
+from snapleads_app.state.base import full_page_load, guarded, run_service, session_token
 from snapleads_app.state.i18n import LangState
 
 
 class SessionState(LangState):
     """Who is signed in, in which workspace (Public data only), and the shell's actions."""
 
-    user_id: int = 0
-    user_name: str = ""
-    user_email: str = ""
-    workspace_id: int = 0
-    workspace_name: str = ""
-    role: str = ""
-    workspaces: list[dict[str, str]] = []
-    can_manage_members: bool = False
+    user_id: rx.Field[int] = rx.field(0)
+    user_name: rx.Field[str] = rx.field("")
+    user_email: rx.Field[str] = rx.field("")
+    workspace_id: rx.Field[int] = rx.field(0)
+    workspace_name: rx.Field[str] = rx.field("")
+    role: rx.Field[str] = rx.field("")
+    workspaces: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    can_manage_members: rx.Field[bool] = rx.field(False)
 
     async def _ctx(self) -> Ctx:
         """The caller's ctx, re-checked against the database on every call (role changes apply)."""
@@ -78,16 +78,3 @@ class SessionState(LangState):
         await run_service(accounts.switch_web_workspace, ctx=ctx, workspace_id=int(workspace_id))
         # A full load reconnects the websocket and re-links every shared state to the new workspace.
         return full_page_load("/")
-
-    @rx.event
-    async def logout(self):
-        try:
-            ctx = await self._ctx()
-            await run_service(accounts.logout, ctx=ctx)
-        except Unauthenticated:
-            pass  # already signed out; still clear the cookie
-        from snapleads_app.state.presence import PresenceState
-
-        presence = await self.get_state(PresenceState)
-        await presence._leave_now()
-        return full_page_load(api_url(f"/api/v1/auth/web/clear?next={LOGIN_ROUTE}"))

@@ -18,4 +18,4 @@ class WorkspaceShared(rx.SharedState):
     """What every member of a workspace sees live."""
 
     # [{"user_id": "7", "name": "Ana Lima", "initials": "AL"}], sorted by name.
-    online: list[dict[str, str]] = []
+    online: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)

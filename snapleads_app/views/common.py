@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
 
@@ -24,7 +24,7 @@ def status_label(status: Any) -> Any:
 def role_badge(role: Any) -> rx.Component:
     return rx.badge(
         role_label(role),
-        color_scheme=rx.match(role, *[(r, c) for r, c in ROLE_COLORS.items()], "gray"),
+        color_scheme=cast(Any, rx.match(role, *[(r, c) for r, c in ROLE_COLORS.items()], "gray")),
         variant="soft",
         radius="full",
     )

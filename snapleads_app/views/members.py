@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from snapleads_app.components.widgets import section_card
@@ -11,7 +13,7 @@ from snapleads_app.state.members import MembersState
 from snapleads_app.views.common import role_badge, status_label
 
 
-def _role_select(member: rx.Var) -> rx.Component:
+def _role_select(member: Any) -> rx.Component:
     return rx.select.root(
         rx.select.trigger(aria_label=tr("members.col_role")),
         rx.select.content(*[rx.select.item(tr(f"role.{r}"), value=r) for r in ROLES]),
@@ -21,7 +23,7 @@ def _role_select(member: rx.Var) -> rx.Component:
     )
 
 
-def _remove_button(member: rx.Var) -> rx.Component:
+def _remove_button(member: Any) -> rx.Component:
     return rx.alert_dialog.root(
         rx.alert_dialog.trigger(
             rx.icon_button(
@@ -51,7 +53,7 @@ def _remove_button(member: rx.Var) -> rx.Component:
     )
 
 
-def _member_row(member: rx.Var) -> rx.Component:
+def _member_row(member: Any) -> rx.Component:
     manageable = MembersState.can_manage_members & (member["is_me"] == "")
     return rx.table.row(
         rx.table.row_header_cell(
@@ -93,7 +95,7 @@ def members_table() -> rx.Component:
     )
 
 
-def _invitation_row(invitation: rx.Var) -> rx.Component:
+def _invitation_row(invitation: Any) -> rx.Component:
     return rx.table.row(
         rx.table.row_header_cell(invitation["email"]),
         rx.table.cell(role_badge(invitation["role"])),

@@ -7,6 +7,7 @@ import reflex as rx
 from snapleads_app.components.widgets import ACCENT, brand, presence_list
 from snapleads_app.i18n import LANGUAGE_LABELS, LANGUAGES
 from snapleads_app.state.i18n import LangState, tr
+from snapleads_app.state.presence import PresenceState
 from snapleads_app.state.session import SessionState
 from snapleads_app.state.shared import WorkspaceShared
 from snapleads_app.views.common import role_badge
@@ -159,7 +160,7 @@ def _user_menu() -> rx.Component:
             rx.menu.separator(),
             rx.menu.item(
                 rx.hstack(rx.icon("log_out", size=14), rx.text(tr("auth.logout"))),
-                on_click=SessionState.logout,
+                on_click=PresenceState.logout,
                 color="red",
                 id="logout",
             ),

@@ -29,7 +29,7 @@ def make_state() -> Callable[..., Any]:
         query: str = "",
         client_token: str = "tab-1",  # noqa: S107
     ) -> Any:
-        root = State(_reflex_internal_init=True)
+        root = State(_reflex_internal_init=True)  # pyright: ignore[reportCallIssue]
         cookie = f"{get_settings().session_cookie_name}={token}" if token else ""
         router_data = {
             "token": client_token,

@@ -9,6 +9,7 @@ from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.accounts import service as accounts
 from snapleads_app.domain.accounts.models import ClientInfo, InviteIn, LoginIn
 from snapleads_app.state.members import MembersState
+from snapleads_app.state.presence import PresenceState
 from snapleads_app.state.session import SessionState
 from tests.factories import PASSWORD, add_member, register_owner
 from tests.state.conftest import run
@@ -100,8 +101,8 @@ def test_switch_workspace_reloads_into_the_other_workspace(make_state) -> None:
 def test_logout_revokes_the_session_and_clears_the_cookie(make_state) -> None:
     owner = register_owner("lara@example.com")
     cookie = web_cookie(owner.email)
-    state = make_state(SessionState, token=cookie)
-    events = _go(SessionState.logout, state)
+    state = make_state(PresenceState, token=cookie)
+    events = _go(PresenceState.logout, state)
     assert "/api/v1/auth/web/clear?next=/login" in _text(events)
     again = make_state(SessionState, token=cookie)
     assert "/login" in _text(_go(SessionState.load_shell, again))

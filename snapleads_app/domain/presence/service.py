@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import redis
 
@@ -156,7 +156,7 @@ class RedisPresence:
 
     def active_workspaces(self) -> list[int]:
         active = []
-        for raw in self.client.smembers(self._workspaces_key):
+        for raw in cast(set, self.client.smembers(self._workspaces_key)):
             wid_text = _s(raw)
             if not wid_text.isdigit():
                 continue
