@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from snapleads_app.core.context import Ctx
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.accounts import service as accounts
 from snapleads_app.domain.accounts.models import AcceptInviteIn, AuthTokens, ClientInfo, InviteIn, RegisterIn
+from snapleads_app.domain.leads.models import LeadPublic
 
 PASSWORD = "Secret123"
 _seq = itertools.count(1)
@@ -68,3 +70,13 @@ def add_member(owner: Member, role: str, email: str | None = None) -> Member:
         ctx = accounts.authenticate_access_token(session=session, token=tokens.access_token)
     assert ctx.user_id is not None
     return Member(email=email, user_id=ctx.user_id, workspace_id=ctx.workspace_id, role=role, tokens=tokens)
+
+
+def make_lead(member: Member, **fields: Any) -> LeadPublic:
+    from snapleads_app.domain.leads import service as leads
+    from snapleads_app.domain.leads.models import LeadCreate
+
+    n = next(_seq)
+    data = {"platform": "instagram", "username": f"lead{n}", "full_name": f"Lead {n}", **fields}
+    with unit_of_work() as session:
+        return leads.create_lead(session=session, ctx=member.ctx, data=LeadCreate(**data))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, BigInteger, Integer
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Column, Field
 
@@ -20,3 +20,7 @@ def json_field(default_factory: Any = dict) -> Any:
 
 def created_at_field() -> Any:
     return Field(default_factory=now, nullable=False)
+
+
+# 64-bit ids on PostgreSQL; on SQLite only INTEGER PRIMARY KEY auto-increments (it is 64-bit there too).
+BigId = BigInteger().with_variant(Integer(), "sqlite")

@@ -1,0 +1,227 @@
+"""Leads endpoints: list with filters and cursor, CRUD, tags, assignment, bulk, merge, export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from api_ext.deps import CurrentCtx
+from api_ext.problems import PROBLEM_RESPONSES
+from api_ext.routes import API_PREFIX
+from snapleads_app.core import clock
+from snapleads_app.core.db import new_session, unit_of_work
+from snapleads_app.domain.leads import service as leads
+from snapleads_app.domain.leads.models import (
+    LeadCreate,
+    LeadFilter,
+    LeadPage,
+    LeadPublic,
+    LeadUpdate,
+    Platform,
+    SortKey,
+    Status,
+)
+from snapleads_app.domain.timeline.models import ActivityPublic
+
+router = APIRouter(prefix=f"{API_PREFIX}/leads", tags=["leads"], responses=PROBLEM_RESPONSES)
+LeadId = Annotated[int, Path(gt=0, le=2**63 - 1)]
+
+
+def lead_filter(
+    platform: Annotated[list[Platform] | None, Query()] = None,
+    status: Annotated[list[Status] | None, Query()] = None,
+    stage_id: Annotated[int | None, Query(gt=0, le=2**31 - 1)] = None,
+    pipeline_id: Annotated[int | None, Query(gt=0, le=2**31 - 1)] = None,
+    tag_ids: Annotated[list[int] | None, Query(alias="tags", max_length=20)] = None,
+    tags_mode: Literal["any", "all"] = "any",
+    assignee_id: Annotated[int | None, Query(gt=0, le=2**31 - 1)] = None,
+    unassigned: bool = False,
+    search: Annotated[str | None, Query(max_length=100)] = None,
+    score_min: Annotated[int | None, Query(ge=0, le=100)] = None,
+    score_max: Annotated[int | None, Query(ge=0, le=100)] = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+) -> LeadFilter:
+    return LeadFilter(
+        platform=platform,
+        status=status,
+        stage_id=stage_id,
+        pipeline_id=pipeline_id,
+        tag_ids=tag_ids,
+        tags_mode=tags_mode,
+        assignee_id=assignee_id,
+        unassigned=unassigned,
+        search=search,
+        score_min=score_min,
+        score_max=score_max,
+        created_from=created_from,
+        created_to=created_to,
+    )
+
+
+Filters = Annotated[LeadFilter, Depends(lead_filter)]
+
+
+class TagIdsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    tag_ids: list[Annotated[int, Field(gt=0, le=2**31 - 1)]] = Field(min_length=1, max_length=50)
+
+
+class AssignIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    assignee_id: int | None = Field(gt=0, le=2**31 - 1)
+
+
+class MergeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    secondary_id: int = Field(gt=0, le=2**63 - 1)
+
+
+class ActivityList(BaseModel):
+    data: list[ActivityPublic]
+
+
+class LeadList(BaseModel):
+    data: list[LeadPublic]
+
+
+@router.get("")
+def list_leads(
+    ctx: CurrentCtx,
+    filters: Filters,
+    sort: SortKey = "-created",
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    include_total: bool = False,
+) -> LeadPage:
+    with unit_of_work() as session:
+        return leads.list_leads(
+            session=session,
+            ctx=ctx,
+            filters=filters,
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+            include_total=include_total,
+        )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_lead(body: LeadCreate, ctx: CurrentCtx) -> LeadPublic:
+    with unit_of_work() as session:
+        return leads.create_lead(session=session, ctx=ctx, data=body)
+
+
+@router.get("/export", response_class=StreamingResponse)
+def export_leads(ctx: CurrentCtx, filters: Filters, sort: SortKey = "-created") -> StreamingResponse:
+    """CSV of every lead matching the filters (UTF-8 with BOM; formula cells neutralised)."""
+    session = new_session()
+    chunks = leads.export_csv(session=session, ctx=ctx, filters=filters, sort=sort)
+    try:
+        first = next(chunks)  # authorisation errors surface before the response starts
+    except BaseException:
+        session.close()
+        raise
+
+    def stream():
+        try:
+            yield first
+            yield from chunks
+        finally:
+            session.close()
+
+    filename = f"leads-{clock.now():%Y%m%d-%H%M}.csv"
+    return StreamingResponse(
+        stream(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.post("/bulk")
+def bulk(body: leads.BulkIn, ctx: CurrentCtx) -> leads.BulkResult:
+    with unit_of_work() as session:
+        return leads.bulk(session=session, ctx=ctx, data=body)
+
+
+@router.get("/{lead_id}")
+def get_lead(lead_id: LeadId, ctx: CurrentCtx) -> LeadPublic:
+    with unit_of_work() as session:
+        return leads.get_lead(session=session, ctx=ctx, lead_id=lead_id)
+
+
+@router.patch("/{lead_id}")
+def update_lead(lead_id: LeadId, body: LeadUpdate, ctx: CurrentCtx) -> LeadPublic:
+    with unit_of_work() as session:
+        return leads.update_lead(session=session, ctx=ctx, lead_id=lead_id, data=body)
+
+
+@router.delete("/{lead_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_lead(lead_id: LeadId, ctx: CurrentCtx) -> None:
+    with unit_of_work() as session:
+        leads.delete_lead(session=session, ctx=ctx, lead_id=lead_id)
+
+
+@router.post("/{lead_id}/restore")
+def restore_lead(lead_id: LeadId, ctx: CurrentCtx) -> LeadPublic:
+    with unit_of_work() as session:
+        return leads.restore_lead(session=session, ctx=ctx, lead_id=lead_id)
+
+
+@router.post("/{lead_id}/tags")
+def add_tags(lead_id: LeadId, body: TagIdsIn, ctx: CurrentCtx) -> LeadPublic:
+    with unit_of_work() as session:
+        return leads.add_tags(session=session, ctx=ctx, lead_id=lead_id, tag_ids=body.tag_ids)
+
+
+@router.delete("/{lead_id}/tags")
+def remove_tags(
+    lead_id: LeadId,
+    ctx: CurrentCtx,
+    tag_ids: Annotated[list[int], Query(alias="tags", min_length=1, max_length=50)],
+) -> LeadPublic:
+    with unit_of_work() as session:
+        return leads.remove_tags(session=session, ctx=ctx, lead_id=lead_id, tag_ids=tag_ids)
+
+
+@router.post("/{lead_id}/assign")
+def assign_lead(lead_id: LeadId, body: AssignIn, ctx: CurrentCtx) -> LeadPublic:
+    with unit_of_work() as session:
+        return leads.assign_lead(session=session, ctx=ctx, lead_id=lead_id, assignee_id=body.assignee_id)
+
+
+@router.post("/{lead_id}/move")
+def move_lead(lead_id: LeadId, body: leads.MoveIn, ctx: CurrentCtx) -> LeadPublic:
+    with unit_of_work() as session:
+        return leads.move_lead(session=session, ctx=ctx, lead_id=lead_id, data=body)
+
+
+@router.post("/{lead_id}/merge")
+def merge_lead(lead_id: LeadId, body: MergeIn, ctx: CurrentCtx) -> LeadPublic:
+    with unit_of_work() as session:
+        return leads.merge_leads(session=session, ctx=ctx, primary_id=lead_id, secondary_id=body.secondary_id)
+
+
+@router.get("/{lead_id}/duplicates")
+def possible_duplicates(lead_id: LeadId, ctx: CurrentCtx) -> LeadList:
+    with unit_of_work() as session:
+        return LeadList(data=leads.possible_duplicates(session=session, ctx=ctx, lead_id=lead_id))
+
+
+@router.get("/{lead_id}/activities")
+def activities(
+    lead_id: LeadId,
+    ctx: CurrentCtx,
+    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    before_id: Annotated[int | None, Query(gt=0)] = None,
+) -> ActivityList:
+    with unit_of_work() as session:
+        return ActivityList(
+            data=leads.list_activities(
+                session=session, ctx=ctx, lead_id=lead_id, limit=limit, before_id=before_id
+            )
+        )

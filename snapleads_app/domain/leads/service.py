@@ -1,0 +1,765 @@
+"""Lead use cases. Every entry point (UI, REST, extension, workers) goes through these functions.
+
+Authorisation comes from `ctx` (workspace scope, role, assignment); every change writes an activity
+and publishes a realtime event after commit.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import Field as PydField
+from sqlalchemy import delete, insert, update
+from sqlmodel import Session, col, select
+
+from snapleads_app.core import clock
+from snapleads_app.core.context import Ctx
+from snapleads_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from snapleads_app.core.events import DomainEvent, publish_after_commit
+from snapleads_app.domain.accounts import rules as account_rules
+from snapleads_app.domain.accounts.models import Membership
+from snapleads_app.domain.audit import service as audit
+from snapleads_app.domain.leads import normalise, repo, rules
+from snapleads_app.domain.leads.models import (
+    Lead,
+    LeadCreate,
+    LeadFilter,
+    LeadPage,
+    LeadPublic,
+    LeadUpdate,
+    Status,
+)
+from snapleads_app.domain.pipelines import service as pipelines
+from snapleads_app.domain.tags import service as tags
+from snapleads_app.domain.tags.models import LeadTag
+from snapleads_app.domain.timeline import service as timeline
+from snapleads_app.domain.timeline.models import Activity, ActivityPublic
+
+MAX_PAGE = 100
+_NORMALISED_TEXT = (
+    "full_name",
+    "avatar_url",
+    "bio",
+    "location",
+    "company",
+    "headline",
+    "notes",
+    "source_url",
+)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _id(value: int | None) -> int:
+    if value is None:
+        raise RuntimeError("row has no id yet")
+    return value
+
+
+def _public(lead: Lead, tag_ids: list[int]) -> LeadPublic:
+    return LeadPublic.model_validate({**lead.model_dump(), "tag_ids": tag_ids})
+
+
+def _publics(session: Session, leads: list[Lead]) -> list[LeadPublic]:
+    tag_map = repo.tag_ids_by_lead(session, [_id(lead.id) for lead in leads])
+    return [_public(lead, tag_map.get(_id(lead.id), [])) for lead in leads]
+
+
+def _one_public(session: Session, lead: Lead) -> LeadPublic:
+    return _publics(session, [lead])[0]
+
+
+def _event(session: Session, ctx: Ctx, type_: str, lead: Lead | None = None, **data: Any) -> None:
+    payload = {"via": ctx.via, "actor_user_id": ctx.user_id, **data}
+    if lead is not None:
+        payload.update(id=lead.id, stage_id=lead.stage_id, status=lead.status, assignee_id=lead.assignee_id)
+    publish_after_commit(session, DomainEvent(type=type_, workspace_id=ctx.workspace_id, data=payload))
+
+
+def _load(session: Session, ctx: Ctx, lead_id: int, *, for_update: bool = False) -> Lead:
+    """A live lead the actor may see — anything else (other workspace, deleted, not assigned) is 404."""
+    stmt = select(Lead).where(col(Lead.id) == lead_id, *repo.visibility(ctx))
+    if for_update:
+        stmt = stmt.with_for_update()
+    lead = session.exec(stmt).first()
+    if lead is None:
+        raise NotFound("Lead not found", code="lead_not_found")
+    return lead
+
+
+def _load_for_edit(session: Session, ctx: Ctx, lead_id: int) -> Lead:
+    lead = _load(session, ctx, lead_id, for_update=True)
+    if not rules.may_edit(ctx.role, ctx.user_id, lead.assignee_id):
+        raise PermissionDenied("Your role cannot edit this lead", code="forbidden_for_role")
+    return lead
+
+
+def _require(ctx: Ctx, action: account_rules.Action, message: str) -> None:
+    if not account_rules.can(ctx.role, action):
+        raise PermissionDenied(message, code="forbidden_for_role")
+
+
+def _check_assignee(session: Session, ctx: Ctx, assignee_id: int | None) -> None:
+    if assignee_id is None:
+        return
+    member = session.exec(
+        select(Membership).where(
+            Membership.workspace_id == ctx.workspace_id, Membership.user_id == assignee_id
+        )
+    ).first()
+    if member is None:
+        raise NotFound("Assignee is not a member of this workspace", code="assignee_not_found")
+
+
+def normalised_fields(platform: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Normalise the lead fields present in `data`; errors are collected per field."""
+    out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+
+    def attempt(field: str, fn: Any) -> None:
+        try:
+            out[field] = fn()
+        except normalise.FieldProblem as problem:
+            errors[field] = problem.code
+
+    if "email" in data:
+        attempt("email", lambda: normalise.normalise_email(data["email"]))
+    if "phone" in data:
+        attempt("phone", lambda: normalise.normalise_phone(data["phone"]))
+    if "website" in data:
+        attempt("website", lambda: normalise.normalise_url(data["website"]))
+    if "profile_url" in data or "username" in data:
+        try:
+            profile = normalise.canonical_profile(platform, data.get("profile_url"), data.get("username"))
+            out.update(profile_url=profile.url, username=profile.username, profile_key=profile.key)
+        except normalise.FieldProblem as problem:
+            errors[problem.field] = problem.code
+    for field in _NORMALISED_TEXT:
+        if field in data:
+            out[field] = normalise.clean_text(data[field])
+    for field in ("followers", "following", "posts"):
+        if field in data:
+            attempt(field, lambda f=field: normalise.normalise_count(data[f], f))
+    if "verified" in data:
+        out["verified"] = bool(data["verified"])
+    if "custom_fields" in data:
+        out["custom_fields"] = dict(data["custom_fields"] or {})
+    if errors:
+        raise InvalidInput("Some fields are invalid", code="invalid_lead", errors=errors)
+    return out
+
+
+def _refresh_search_text(lead: Lead) -> None:
+    lead.search_text = normalise.search_text(lead.full_name, lead.username, lead.company, lead.email)
+
+
+def _duplicate(
+    session: Session, workspace_id: int, platform: str, profile_key: str | None, exclude_id: int | None = None
+) -> Lead | None:
+    if profile_key is None:
+        return None
+    stmt = select(Lead).where(
+        *repo.live(workspace_id), Lead.platform == platform, Lead.profile_key == profile_key
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(col(Lead.id) != exclude_id)
+    return session.exec(stmt).first()
+
+
+def _place_in_status_stage(session: Session, lead: Lead) -> None:
+    stage = pipelines.stage_for_status(session=session, workspace_id=lead.workspace_id, status=lead.status)
+    lead.pipeline_id = stage.pipeline_id
+    lead.stage_id = stage.id
+    lead.position = repo.position_at_end(session, _id(stage.id))
+
+
+# ---------------------------------------------------------------- create / read / update / delete
+
+
+def create_lead(*, session: Session, ctx: Ctx, data: LeadCreate) -> LeadPublic:
+    _require(ctx, "leads.create", "Your role cannot create leads")
+    if ctx.role == "agent" and data.assignee_id not in (None, ctx.user_id):
+        raise PermissionDenied("Agents can only create leads for themselves", code="forbidden_for_role")
+    assignee_id = ctx.user_id if ctx.role == "agent" else data.assignee_id
+    _check_assignee(session, ctx, assignee_id)
+    tag_ids = tags.resolve_ids(session=session, ctx=ctx, tag_ids=data.tag_ids)
+    fields = normalised_fields(data.platform, data.model_dump(exclude_unset=True))
+    if not any(fields.get(f) for f in ("profile_key", "email", "phone", "full_name")):
+        raise InvalidInput(
+            "A lead needs a profile, username, e-mail, phone or name",
+            code="lead_identity_missing",
+            errors={"profile_url": "required"},
+        )
+    existing = _duplicate(session, ctx.workspace_id, data.platform, fields.get("profile_key"))
+    if existing is not None:
+        raise Conflict("This profile is already a lead", code="lead_exists", errors={"id": str(existing.id)})
+    lead = Lead(
+        workspace_id=ctx.workspace_id,
+        platform=data.platform,
+        status=data.status,
+        source=data.source,
+        assignee_id=assignee_id,
+        created_by_id=ctx.user_id,
+        **fields,
+    )
+    _refresh_search_text(lead)
+    _place_in_status_stage(session, lead)
+    session.add(lead)
+    session.flush()
+    lead_id = _id(lead.id)
+    if tag_ids:
+        repo.add_tags(session, lead_id, tag_ids)
+        tags.adjust_counts(session=session, deltas=dict.fromkeys(tag_ids, 1))
+    timeline.record(
+        session=session,
+        ctx=ctx,
+        lead_id=lead_id,
+        type="lead.created",
+        data={"source": data.source, "platform": data.platform},
+    )
+    _event(session, ctx, "lead.created", lead)
+    return _public(lead, tag_ids)
+
+
+def get_lead(*, session: Session, ctx: Ctx, lead_id: int) -> LeadPublic:
+    return _one_public(session, _load(session, ctx, lead_id))
+
+
+def list_activities(
+    *, session: Session, ctx: Ctx, lead_id: int, limit: int = 50, before_id: int | None = None
+) -> list[ActivityPublic]:
+    _load(session, ctx, lead_id)
+    return timeline.for_lead(
+        session=session, workspace_id=ctx.workspace_id, lead_id=lead_id, limit=limit, before_id=before_id
+    )
+
+
+def update_lead(*, session: Session, ctx: Ctx, lead_id: int, data: LeadUpdate) -> LeadPublic:
+    lead = _load_for_edit(session, ctx, lead_id)
+    given = data.model_dump(exclude_unset=True)
+    status = given.pop("status", None)
+    if "profile_url" in given and "username" not in given:
+        given["username"] = None  # the URL decides the username
+    fields = normalised_fields(lead.platform, given)
+    if "profile_key" in fields and fields["profile_key"] != lead.profile_key:
+        existing = _duplicate(
+            session, ctx.workspace_id, lead.platform, fields["profile_key"], exclude_id=lead_id
+        )
+        if existing is not None:
+            raise Conflict(
+                "Another lead has this profile", code="lead_exists", errors={"id": str(existing.id)}
+            )
+    changes = {
+        k: [getattr(lead, k), v] for k, v in fields.items() if getattr(lead, k) != v and k != "profile_key"
+    }
+    for key, value in fields.items():
+        setattr(lead, key, value)
+    if changes:
+        _refresh_search_text(lead)
+        lead.updated_at = clock.now()
+        timeline.record(
+            session=session,
+            ctx=ctx,
+            lead_id=lead_id,
+            type="lead.updated",
+            data={"fields": sorted(changes), "changes": _printable(changes)},
+        )
+    if status is not None and status != lead.status:
+        _change_status(session, ctx, lead, status)
+    if changes or status is not None:
+        session.flush()
+        _event(session, ctx, "lead.updated", lead, fields=sorted(changes))
+    return _one_public(session, lead)
+
+
+def _printable(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    return {
+        k: [str(v)[:200] if v is not None else None for v in pair]
+        for k, pair in changes.items()
+        if k not in ("custom_fields", "bio", "notes")
+    }
+
+
+def delete_lead(*, session: Session, ctx: Ctx, lead_id: int) -> None:
+    """Soft delete: the UI offers undo (`restore_lead`); the row is purged later."""
+    _require(ctx, "leads.delete", "Your role cannot delete leads")
+    lead = _load(session, ctx, lead_id, for_update=True)
+    lead.deleted_at = clock.now()
+    tag_ids = repo.tag_ids_by_lead(session, [lead_id])[lead_id]
+    tags.adjust_counts(session=session, deltas=dict.fromkeys(tag_ids, -1))
+    timeline.record(session=session, ctx=ctx, lead_id=lead_id, type="lead.deleted")
+    _event(session, ctx, "lead.deleted", lead)
+
+
+def restore_lead(*, session: Session, ctx: Ctx, lead_id: int) -> LeadPublic:
+    _require(ctx, "leads.delete", "Your role cannot restore leads")
+    lead = session.exec(
+        select(Lead)
+        .where(
+            col(Lead.id) == lead_id, Lead.workspace_id == ctx.workspace_id, col(Lead.deleted_at).is_not(None)
+        )
+        .with_for_update()
+    ).first()
+    if lead is None:
+        raise NotFound("Deleted lead not found", code="lead_not_found")
+    if _duplicate(session, ctx.workspace_id, lead.platform, lead.profile_key) is not None:
+        raise Conflict("The profile was captured again since the delete", code="lead_exists")
+    lead.deleted_at = None
+    tag_ids = repo.tag_ids_by_lead(session, [lead_id])[lead_id]
+    tags.adjust_counts(session=session, deltas=dict.fromkeys(tag_ids, 1))
+    timeline.record(session=session, ctx=ctx, lead_id=lead_id, type="lead.restored")
+    session.flush()
+    _event(session, ctx, "lead.created", lead, restored=True)
+    return _public(lead, tag_ids)
+
+
+# ---------------------------------------------------------------- assignment, status, stage, tags
+
+
+def assign_lead(*, session: Session, ctx: Ctx, lead_id: int, assignee_id: int | None) -> LeadPublic:
+    _require(ctx, "leads.assign", "Your role cannot assign leads")
+    lead = _load(session, ctx, lead_id, for_update=True)
+    _check_assignee(session, ctx, assignee_id)
+    if lead.assignee_id != assignee_id:
+        timeline.record(
+            session=session,
+            ctx=ctx,
+            lead_id=lead_id,
+            type="lead.assigned",
+            data={"from": lead.assignee_id, "to": assignee_id},
+        )
+        lead.assignee_id = assignee_id
+        lead.updated_at = clock.now()
+        session.flush()
+        _event(session, ctx, "lead.updated", lead, fields=["assignee_id"])
+    return _one_public(session, lead)
+
+
+def _change_status(session: Session, ctx: Ctx, lead: Lead, status: str) -> None:
+    timeline.record(
+        session=session,
+        ctx=ctx,
+        lead_id=_id(lead.id),
+        type="status.changed",
+        data={"from": lead.status, "to": status},
+    )
+    lead.status = status
+    lead.updated_at = clock.now()
+    # In the default pipeline the stage is the status; in another pipeline the stage stays.
+    stage = pipelines.stage_for_status(session=session, workspace_id=lead.workspace_id, status=status)
+    if lead.pipeline_id in (None, stage.pipeline_id):
+        lead.pipeline_id = stage.pipeline_id
+        lead.stage_id = stage.id
+        lead.position = repo.position_at_end(session, _id(stage.id))
+
+
+def set_status(*, session: Session, ctx: Ctx, lead_id: int, status: Status) -> LeadPublic:
+    return update_lead(session=session, ctx=ctx, lead_id=lead_id, data=LeadUpdate(status=status))
+
+
+class MoveIn(BaseModel):
+    """Drop a card into `stage_id`, between `after_id` (the card above) and `before_id` (the card below)."""
+
+    model_config = ConfigDict(extra="forbid")
+    stage_id: int = PydField(gt=0)
+    after_id: int | None = PydField(default=None, gt=0)
+    before_id: int | None = PydField(default=None, gt=0)
+
+
+def move_lead(*, session: Session, ctx: Ctx, lead_id: int, data: MoveIn) -> LeadPublic:
+    """Kanban move: a position between the neighbours (no renumbering of the column)."""
+    lead = _load_for_edit(session, ctx, lead_id)
+    stage = pipelines.get_stage(session=session, ctx=ctx, stage_id=data.stage_id)
+    stage_id = _id(stage.id)
+    above = repo.neighbour_position(session, stage_id, data.after_id) if data.after_id else None
+    below = repo.neighbour_position(session, stage_id, data.before_id) if data.before_id else None
+    if (data.after_id and above is None) or (data.before_id and below is None):
+        raise Conflict("The board changed; reload the column", code="stale_neighbours")
+    if above is not None and below is None:
+        below = repo.next_position_after(session, stage_id, above, lead_id)
+    if below is not None and above is None and data.after_id is None and data.before_id is not None:
+        above = repo.previous_position_before(session, stage_id, below, lead_id)
+    position = _between(above, below, session, stage_id)
+    if position is None:  # the gap is exhausted: respace the column once, then retry
+        repo.respace_stage(session, stage_id)
+        session.expire_all()
+        return move_lead(session=session, ctx=ctx, lead_id=lead_id, data=data)
+    previous_stage = lead.stage_id
+    lead.position = position
+    if previous_stage != stage_id:
+        timeline.record(
+            session=session,
+            ctx=ctx,
+            lead_id=lead_id,
+            type="stage.changed",
+            data={"from": previous_stage, "to": stage_id, "pipeline_id": stage.pipeline_id},
+        )
+        lead.stage_id = stage_id
+        lead.pipeline_id = stage.pipeline_id
+        if stage.status is not None and stage.status != lead.status:
+            timeline.record(
+                session=session,
+                ctx=ctx,
+                lead_id=lead_id,
+                type="status.changed",
+                data={"from": lead.status, "to": stage.status},
+            )
+            lead.status = stage.status
+    lead.updated_at = clock.now()
+    session.flush()
+    _event(
+        session,
+        ctx,
+        "lead.updated",
+        lead,
+        fields=["stage_id", "position"],
+        position=position,
+        from_stage_id=previous_stage,
+    )
+    return _one_public(session, lead)
+
+
+def _between(above: float | None, below: float | None, session: Session, stage_id: int) -> float | None:
+    if above is None and below is None:
+        return repo.position_at_end(session, stage_id)
+    if above is None:
+        return below - repo.POSITION_GAP  # type: ignore[operator]
+    if below is None:
+        return above + repo.POSITION_GAP
+    if below - above < repo.MIN_POSITION_GAP:
+        return None
+    return (above + below) / 2
+
+
+def add_tags(*, session: Session, ctx: Ctx, lead_id: int, tag_ids: list[int]) -> LeadPublic:
+    lead = _load_for_edit(session, ctx, lead_id)
+    wanted = tags.resolve_ids(session=session, ctx=ctx, tag_ids=tag_ids)
+    added = repo.add_tags(session, lead_id, wanted)
+    if added:
+        tags.adjust_counts(session=session, deltas=dict.fromkeys(added, 1))
+        for tag_id in added:
+            timeline.record(
+                session=session, ctx=ctx, lead_id=lead_id, type="tag.added", data={"tag_id": tag_id}
+            )
+        _event(session, ctx, "lead.updated", lead, fields=["tag_ids"], tags_added=added)
+    return _one_public(session, lead)
+
+
+def remove_tags(*, session: Session, ctx: Ctx, lead_id: int, tag_ids: list[int]) -> LeadPublic:
+    lead = _load_for_edit(session, ctx, lead_id)
+    wanted = tags.resolve_ids(session=session, ctx=ctx, tag_ids=tag_ids)
+    removed = repo.remove_tags(session, lead_id, wanted)
+    if removed:
+        tags.adjust_counts(session=session, deltas=dict.fromkeys(removed, -1))
+        for tag_id in removed:
+            timeline.record(
+                session=session, ctx=ctx, lead_id=lead_id, type="tag.removed", data={"tag_id": tag_id}
+            )
+        _event(session, ctx, "lead.updated", lead, fields=["tag_ids"], tags_removed=removed)
+    return _one_public(session, lead)
+
+
+# ---------------------------------------------------------------- listing
+
+
+def list_leads(
+    *,
+    session: Session,
+    ctx: Ctx,
+    filters: LeadFilter,
+    sort: str = "-created",
+    limit: int = 50,
+    cursor: str | None = None,
+    include_total: bool = False,
+) -> LeadPage:
+    limit = max(1, min(limit, MAX_PAGE))
+    conditions = repo.filter_conditions(ctx, filters)
+    rows, next_cursor = repo.page(session, conditions, sort=sort, limit=limit, cursor=cursor)
+    total = repo.count(session, conditions) if include_total else None
+    return LeadPage(data=_publics(session, rows), limit=limit, next_cursor=next_cursor, total=total)
+
+
+def kanban_column(
+    *,
+    session: Session,
+    ctx: Ctx,
+    stage_id: int,
+    limit: int = 50,
+    after_position: float | None = None,
+    filters: LeadFilter | None = None,
+) -> tuple[list[LeadPublic], int]:
+    """One column of the board, in card order, lazily paged by position; with the column's count."""
+    pipelines.get_stage(session=session, ctx=ctx, stage_id=stage_id)
+    conditions = repo.filter_conditions(ctx, filters or LeadFilter())
+    conditions.append(col(Lead.stage_id) == stage_id)
+    stmt = select(Lead).where(*conditions)
+    if after_position is not None:
+        stmt = stmt.where(col(Lead.position) > after_position)
+    rows = list(
+        session.exec(stmt.order_by(col(Lead.position), col(Lead.id)).limit(max(1, min(limit, MAX_PAGE))))
+    )
+    return _publics(session, rows), repo.count(session, conditions)
+
+
+def possible_duplicates(*, session: Session, ctx: Ctx, lead_id: int) -> list[LeadPublic]:
+    """Other leads with the same e-mail or phone (usually the same person on another platform)."""
+    lead = _load(session, ctx, lead_id)
+    matches = []
+    if lead.email:
+        matches.append(col(Lead.email) == lead.email)
+    if lead.phone:
+        matches.append(col(Lead.phone) == lead.phone)
+    if not matches:
+        return []
+    from sqlalchemy import or_
+
+    rows = session.exec(
+        select(Lead).where(*repo.visibility(ctx), col(Lead.id) != lead_id, or_(*matches)).limit(20)
+    ).all()
+    return _publics(session, list(rows))
+
+
+# ---------------------------------------------------------------- bulk actions
+
+
+class BulkIn(BaseModel):
+    """A bulk action over explicit ids, or over every lead matching `filters`."""
+
+    model_config = ConfigDict(extra="forbid")
+    action: Literal["tag", "untag", "assign", "status", "delete"]
+    lead_ids: list[int] | None = PydField(default=None, max_length=1000)
+    filters: LeadFilter | None = None
+    tag_ids: list[int] = PydField(default_factory=list, max_length=20)
+    assignee_id: int | None = PydField(default=None, gt=0)
+    status: Status | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> BulkIn:
+        if (self.lead_ids is None) == (self.filters is None):
+            raise ValueError("give either lead_ids or filters")
+        if self.action in ("tag", "untag") and not self.tag_ids:
+            raise ValueError("tag_ids is required for tag/untag")
+        if self.action == "status" and self.status is None:
+            raise ValueError("status is required for the status action")
+        return self
+
+
+class BulkResult(BaseModel):
+    action: str
+    affected: int
+
+
+def bulk(*, session: Session, ctx: Ctx, data: BulkIn) -> BulkResult:
+    """Set-based: one UPDATE/INSERT per action whatever the selection size, activities included."""
+    if data.action == "delete":
+        _require(ctx, "leads.delete", "Your role cannot delete leads")
+    elif data.action == "assign":
+        _require(ctx, "leads.assign", "Your role cannot assign leads")
+    elif not account_rules.can(ctx.role, "leads.edit_assigned"):
+        raise PermissionDenied("Your role cannot edit leads", code="forbidden_for_role")
+    conditions = repo.filter_conditions(ctx, data.filters) if data.filters else repo.visibility(ctx)
+    if data.lead_ids is not None:
+        conditions.append(col(Lead.id).in_(data.lead_ids))
+    if not account_rules.can(ctx.role, "leads.edit_all"):
+        conditions.append(col(Lead.assignee_id) == ctx.user_id)  # agents: only their own leads
+    ids = [_id(row) for row in session.exec(select(Lead.id).where(*conditions))]
+    if not ids:
+        return BulkResult(action=data.action, affected=0)
+    now = clock.now()
+    activity_type, activity_data = _apply_bulk(session, ctx, data, ids, now)
+    if activity_type:
+        session.execute(
+            insert(Activity),
+            [
+                {
+                    "workspace_id": ctx.workspace_id,
+                    "lead_id": i,
+                    "actor_user_id": ctx.user_id,
+                    "via": ctx.via,
+                    "type": activity_type,
+                    "data": activity_data,
+                    "created_at": now,
+                }
+                for i in ids
+            ],
+        )
+    publish_after_commit(
+        session,
+        DomainEvent(
+            type="lead.bulk",
+            workspace_id=ctx.workspace_id,
+            data={"action": data.action, "count": len(ids), "ids": ids[:1000], "via": ctx.via},
+        ),
+    )
+    return BulkResult(action=data.action, affected=len(ids))
+
+
+def _apply_bulk(
+    session: Session, ctx: Ctx, data: BulkIn, ids: list[int], now: Any
+) -> tuple[str, dict[str, Any]]:
+    in_ids = col(Lead.id).in_(ids)
+    if data.action == "delete":
+        tags.adjust_counts(
+            session=session, deltas={t: -n for t, n in repo.tag_counts_for(session, ids).items()}
+        )
+        session.execute(update(Lead).where(in_ids).values(deleted_at=now))
+        return "lead.deleted", {"bulk": True}
+    if data.action == "assign":
+        _check_assignee(session, ctx, data.assignee_id)
+        session.execute(update(Lead).where(in_ids).values(assignee_id=data.assignee_id, updated_at=now))
+        return "lead.assigned", {"to": data.assignee_id, "bulk": True}
+    if data.action == "status":
+        stage = pipelines.stage_for_status(
+            session=session, workspace_id=ctx.workspace_id, status=data.status or ""
+        )
+        session.execute(update(Lead).where(in_ids).values(status=data.status, updated_at=now))
+        session.execute(
+            update(Lead)
+            .where(in_ids, col(Lead.pipeline_id) == stage.pipeline_id)
+            .values(stage_id=stage.id, position=repo.position_at_end(session, _id(stage.id)))
+        )
+        return "status.changed", {"to": data.status, "bulk": True}
+    tag_ids = tags.resolve_ids(session=session, ctx=ctx, tag_ids=data.tag_ids)
+    deltas: dict[int, int] = {}
+    for tag_id in tag_ids:
+        tagged = set(
+            session.exec(
+                select(LeadTag.lead_id).where(LeadTag.tag_id == tag_id, col(LeadTag.lead_id).in_(ids))
+            )
+        )
+        if data.action == "tag":
+            new = [i for i in ids if i not in tagged]
+            if new:
+                session.execute(insert(LeadTag), [{"lead_id": i, "tag_id": tag_id} for i in new])
+            deltas[tag_id] = len(new)
+        else:
+            session.execute(
+                delete(LeadTag).where(col(LeadTag.tag_id) == tag_id, col(LeadTag.lead_id).in_(ids))
+            )
+            deltas[tag_id] = -len(tagged)
+    tags.adjust_counts(session=session, deltas=deltas)
+    session.execute(update(Lead).where(in_ids).values(updated_at=now))
+    return ("tag.added" if data.action == "tag" else "tag.removed"), {"tag_ids": tag_ids, "bulk": True}
+
+
+# ---------------------------------------------------------------- merge
+
+
+def merge_leads(*, session: Session, ctx: Ctx, primary_id: int, secondary_id: int) -> LeadPublic:
+    """Join `secondary` into `primary`: empty fields filled, tags and activities moved; secondary deleted.
+
+    The audit entry keeps what is needed to undo it (the secondary's values and the moved rows).
+    """
+    _require(ctx, "leads.delete", "Your role cannot merge leads")
+    if primary_id == secondary_id:
+        raise InvalidInput("Choose two different leads", code="merge_same_lead")
+    primary = _load(session, ctx, primary_id, for_update=True)
+    secondary = _load(session, ctx, secondary_id, for_update=True)
+    primary_data, secondary_data = primary.model_dump(), secondary.model_dump()
+    taken = rules.merged_values(primary_data, secondary_data)
+    for field, value in taken.items():
+        setattr(primary, field, value)
+    primary.custom_fields = rules.merged_custom_fields(primary.custom_fields, secondary.custom_fields)
+    primary.notes = rules.merged_notes(primary.notes, secondary.notes)
+    primary.followers = max(filter(None, [primary.followers, secondary.followers]), default=None)
+    _refresh_search_text(primary)
+    primary.updated_at = clock.now()
+    secondary_tags = repo.tag_ids_by_lead(session, [secondary_id])[secondary_id]
+    added = repo.add_tags(session, primary_id, secondary_tags)
+    # The secondary's tags leave with it; those new on the primary count again.
+    tags.adjust_counts(session=session, deltas={t: (1 if t in added else 0) - 1 for t in secondary_tags})
+    moved_activities = session.exec(select(Activity.id).where(Activity.lead_id == secondary_id)).all()
+    session.execute(update(Activity).where(col(Activity.lead_id) == secondary_id).values(lead_id=primary_id))
+    secondary.deleted_at = clock.now()
+    secondary.custom_fields = {**secondary.custom_fields, "_merged_into": primary_id}
+    timeline.record(
+        session=session,
+        ctx=ctx,
+        lead_id=primary_id,
+        type="lead.merged",
+        data={"merged_lead_id": secondary_id, "fields": sorted(taken)},
+    )
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action="lead.merged",
+        entity_type="lead",
+        entity_id=primary_id,
+        data={
+            "secondary_id": secondary_id,
+            "fields_taken": sorted(taken),
+            "primary_before": {k: _jsonable(primary_data[k]) for k in taken},
+            "tags_added": added,
+            "activities_moved": list(moved_activities),
+        },
+    )
+    session.flush()
+    _event(session, ctx, "lead.updated", primary, fields=sorted(taken))
+    _event(session, ctx, "lead.deleted", secondary, merged_into=primary_id)
+    return _one_public(session, primary)
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+# ---------------------------------------------------------------- export
+
+EXPORT_COLUMNS = (
+    "id",
+    "platform",
+    "username",
+    "full_name",
+    "profile_url",
+    "email",
+    "phone",
+    "website",
+    "company",
+    "headline",
+    "location",
+    "followers",
+    "following",
+    "posts",
+    "verified",
+    "score",
+    "status",
+    "assignee_id",
+    "source",
+    "created_at",
+)
+
+
+def export_csv(
+    *, session: Session, ctx: Ctx, filters: LeadFilter, sort: str = "-created", batch: int = 1000
+) -> Iterator[str]:
+    """CSV text chunks (UTF-8 BOM first, for Excel) of every lead matching the filter; formula-safe cells."""
+    _require(ctx, "export", "Your role cannot export")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([*EXPORT_COLUMNS, "tags"])
+    yield "\ufeff" + buffer.getvalue()
+    cursor: str | None = None
+    tag_names = {t.id: t.name for t in tags.list_tags(session=session, ctx=ctx)}
+    conditions = repo.filter_conditions(ctx, filters)
+    while True:
+        rows, cursor = repo.page(session, conditions, sort=sort, limit=batch, cursor=cursor)
+        tag_map = repo.tag_ids_by_lead(session, [_id(r.id) for r in rows])
+        buffer.seek(0)
+        buffer.truncate()
+        for lead in rows:
+            names = ", ".join(tag_names.get(t, "") for t in tag_map.get(_id(lead.id), []))
+            writer.writerow(
+                [rules.csv_cell(getattr(lead, c)) for c in EXPORT_COLUMNS] + [rules.csv_cell(names)]
+            )
+        yield buffer.getvalue()
+        if cursor is None:
+            return
+
+
+def count_leads(*, session: Session, ctx: Ctx, filters: LeadFilter) -> int:
+    return repo.count(session, repo.filter_conditions(ctx, filters))
