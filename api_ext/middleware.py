@@ -78,8 +78,13 @@ class RequestContextMiddleware:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                # Server-Timing: the time spent in the app before the first byte (benchmarks read it).
+                server_ms = (time.perf_counter() - started) * 1000
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                    (b"server-timing", f"app;dur={server_ms:.2f}".encode()),
+                ]
             await send(message)
 
         try:

@@ -105,3 +105,9 @@ def test_metrics_are_prometheus_text(client):
 @pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/docs"])
 def test_openapi_and_docs_are_served_under_api_v1(client, path):
     assert client.get(path).status_code == 200
+
+
+def test_server_timing_header_reports_app_time(client):
+    response = client.get("/api/v1/health")
+    name, _, duration = response.headers["server-timing"].partition(";dur=")
+    assert name == "app" and float(duration) > 0
