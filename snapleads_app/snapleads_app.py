@@ -8,11 +8,14 @@ from __future__ import annotations
 import reflex as rx
 
 from api_ext import build_api
+from snapleads_app.core.logging import configure_logging
 from snapleads_app.core.settings import get_settings
 from snapleads_app.pages import register_pages
 from snapleads_app.state import realtime
 from workers.broker import setup_broker
 
+_settings = get_settings()  # validates: production refuses the default JWT secret
+configure_logging(_settings.log_level, _settings.log_format)
 # Jobs enqueued by services (after commit) need a broker in this process too.
 setup_broker()
 
