@@ -12,7 +12,7 @@ def test_production_refuses_the_default_or_a_short_secret():
     with pytest.raises(ValidationError, match="32 characters"):
         Settings(environment="production", jwt_secret="short")
     assert Settings(environment="production", jwt_secret="p" * 40).environment == "production"
-    assert Settings(environment="development").jwt_secret == DEFAULT_JWT_SECRET  # fine while developing
+    assert Settings(environment="development", jwt_secret=DEFAULT_JWT_SECRET).environment == "development"
 
 
 def test_cors_origins_are_explicit_and_include_the_extension():
