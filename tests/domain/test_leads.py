@@ -450,3 +450,17 @@ def test_every_change_leaves_an_activity_with_actor_and_entry_point():
 
         rows = session.exec(select(Activity).where(Activity.lead_id == lead.id)).all()
     assert [(a.type, a.actor_user_id, a.via) for a in rows] == [("lead.created", owner.user_id, "api")]
+
+
+def test_leads_without_a_profile_are_unique_by_email_then_phone():
+    owner = register_owner()
+    by_email = make_lead(owner, username=None, full_name="No Profile", email="np@example.com")
+    with pytest.raises(Conflict):
+        make_lead(owner, username=None, full_name="Again", email="NP@example.com")
+    make_lead(owner, username=None, full_name="Phone only", phone="11987654321")
+    with pytest.raises(Conflict):
+        make_lead(owner, username=None, phone="+55 11 98765-4321")
+    # giving the lead a profile later makes the profile its identity; the e-mail is free again
+    with unit_of_work() as session:
+        leads.update_lead(session=session, ctx=owner.ctx, lead_id=by_email.id, data=LeadUpdate(username="np"))
+    make_lead(owner, username=None, email="np@example.com")

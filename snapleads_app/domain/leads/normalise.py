@@ -318,3 +318,21 @@ def _parse_grouped_number(digits: str, *, allow_decimal: bool, field: str, multi
 def search_text(*parts: str | None) -> str:
     """What free-text search looks in: name, username, company, e-mail (lower-case, one string)."""
     return " ".join(p.lower() for p in parts if p)[:1000]
+
+
+def identity_key(profile_key: str | None, email: str | None, phone: str | None) -> str | None:
+    """What makes a lead unique within (workspace, platform): the profile, else the e-mail, else the phone.
+
+    Without a fallback, re-importing a CSV of names and e-mails (no profiles) would duplicate every row.
+    """
+    if profile_key:
+        return profile_key
+    if email:
+        return f"email:{email}"
+    if phone:
+        return f"phone:{phone}"
+    return None
+
+
+def is_derived_key(key: str | None) -> bool:
+    return key is None or key.startswith(("email:", "phone:"))

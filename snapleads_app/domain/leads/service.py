@@ -195,7 +195,8 @@ def create_lead(*, session: Session, ctx: Ctx, data: LeadCreate) -> LeadPublic:
             code="lead_identity_missing",
             errors={"profile_url": "required"},
         )
-    existing = _duplicate(session, ctx.workspace_id, data.platform, fields.get("profile_key"))
+    fields["profile_key"] = normalise.identity_key(fields.get("profile_key"), fields.get("email"), fields.get("phone"))
+    existing = _duplicate(session, ctx.workspace_id, data.platform, fields["profile_key"])
     if existing is not None:
         raise Conflict("This profile is already a lead", code="lead_exists", errors={"id": str(existing.id)})
     lead = Lead(
@@ -246,6 +247,11 @@ def update_lead(*, session: Session, ctx: Ctx, lead_id: int, data: LeadUpdate) -
     if "profile_url" in given and "username" not in given:
         given["username"] = None  # the URL decides the username
     fields = normalised_fields(lead.platform, given)
+    # The identity follows the data: a new profile, or a changed e-mail/phone of a profile-less lead.
+    current_profile = None if normalise.is_derived_key(lead.profile_key) else lead.profile_key
+    fields["profile_key"] = normalise.identity_key(
+        fields.get("profile_key", current_profile), fields.get("email", lead.email), fields.get("phone", lead.phone)
+    )
     if "profile_key" in fields and fields["profile_key"] != lead.profile_key:
         existing = _duplicate(
             session, ctx.workspace_id, lead.platform, fields["profile_key"], exclude_id=lead_id
