@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import phonenumbers
@@ -336,3 +337,48 @@ def identity_key(profile_key: str | None, email: str | None, phone: str | None) 
 
 def is_derived_key(key: str | None) -> bool:
     return key is None or key.startswith(("email:", "phone:"))
+
+
+_TEXT_FIELDS = {
+    "full_name": 200, "avatar_url": 2048, "bio": 5000, "location": 200, "company": 200, "headline": 300,
+    "notes": 20000, "source_url": 2048,
+}
+
+
+def normalise_fields(platform: str, data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Normalise the lead fields present in `data` → (fields, per-field error codes).
+
+    Used by every entry point: the leads service (UI/API) and the import pipeline (CSV, extension).
+    """
+    out: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+
+    def attempt(field: str, fn: Any) -> None:
+        try:
+            out[field] = fn()
+        except FieldProblem as problem:
+            errors[field] = problem.code
+
+    if "email" in data:
+        attempt("email", lambda: normalise_email(data["email"]))
+    if "phone" in data:
+        attempt("phone", lambda: normalise_phone(data["phone"]))
+    if "website" in data:
+        attempt("website", lambda: normalise_url(data["website"]))
+    if "profile_url" in data or "username" in data:
+        try:
+            profile = canonical_profile(platform, data.get("profile_url"), data.get("username"))
+            out.update(profile_url=profile.url, username=profile.username, profile_key=profile.key)
+        except FieldProblem as problem:
+            errors[problem.field] = problem.code
+    for field, limit in _TEXT_FIELDS.items():
+        if field in data:
+            out[field] = clean_text(data[field], max_length=limit)
+    for field in ("followers", "following", "posts"):
+        if field in data:
+            attempt(field, lambda f=field: normalise_count(data[f], f))
+    if "verified" in data:
+        out["verified"] = bool(data["verified"])
+    if "custom_fields" in data:
+        out["custom_fields"] = dict(data["custom_fields"] or {})
+    return out, errors

@@ -117,41 +117,10 @@ def _check_assignee(session: Session, ctx: Ctx, assignee_id: int | None) -> None
 
 
 def normalised_fields(platform: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Normalise the lead fields present in `data`; errors are collected per field."""
-    out: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-
-    def attempt(field: str, fn: Any) -> None:
-        try:
-            out[field] = fn()
-        except normalise.FieldProblem as problem:
-            errors[field] = problem.code
-
-    if "email" in data:
-        attempt("email", lambda: normalise.normalise_email(data["email"]))
-    if "phone" in data:
-        attempt("phone", lambda: normalise.normalise_phone(data["phone"]))
-    if "website" in data:
-        attempt("website", lambda: normalise.normalise_url(data["website"]))
-    if "profile_url" in data or "username" in data:
-        try:
-            profile = normalise.canonical_profile(platform, data.get("profile_url"), data.get("username"))
-            out.update(profile_url=profile.url, username=profile.username, profile_key=profile.key)
-        except normalise.FieldProblem as problem:
-            errors[problem.field] = problem.code
-    for field in _NORMALISED_TEXT:
-        if field in data:
-            out[field] = normalise.clean_text(data[field])
-    for field in ("followers", "following", "posts"):
-        if field in data:
-            attempt(field, lambda f=field: normalise.normalise_count(data[f], f))
-    if "verified" in data:
-        out["verified"] = bool(data["verified"])
-    if "custom_fields" in data:
-        out["custom_fields"] = dict(data["custom_fields"] or {})
+    fields, errors = normalise.normalise_fields(platform, data)
     if errors:
         raise InvalidInput("Some fields are invalid", code="invalid_lead", errors=errors)
-    return out
+    return fields
 
 
 def _refresh_search_text(lead: Lead) -> None:
