@@ -1,0 +1,188 @@
+"""The import writer: one batch of prepared rows → leads, with set-based statements per batch.
+
+Portable path (SQLite and PostgreSQL): INSERT … ON CONFLICT DO NOTHING … RETURNING through SQLAlchemy
+Core, so concurrent imports of the same profile never duplicate it (the unique index decides).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col
+
+from snapleads_app.domain.imports.rules import PreparedRow, changes_for
+from snapleads_app.domain.leads.models import Lead
+from snapleads_app.domain.tags.models import LeadTag, Tag
+from snapleads_app.domain.timeline.models import Activity
+
+INSERT_COLUMNS = (
+    "username",
+    "full_name",
+    "profile_url",
+    "avatar_url",
+    "bio",
+    "email",
+    "phone",
+    "website",
+    "location",
+    "company",
+    "headline",
+    "followers",
+    "following",
+    "posts",
+    "verified",
+    "notes",
+    "source_url",
+    "custom_fields",
+    "search_text",
+)
+
+
+@dataclass
+class WriteResult:
+    created_ids: list[int] = field(default_factory=list)
+    updated_ids: list[int] = field(default_factory=list)
+    duplicates: int = 0
+
+
+@dataclass(frozen=True)
+class BatchContext:
+    workspace_id: int
+    user_id: int | None
+    via: str
+    source: str
+    source_url: str | None
+    pipeline_id: int
+    stage_id: int
+    base_position: float
+    policy: str
+    tag_ids: Sequence[int]
+    assignees: Sequence[int | None]  # cycled over the created rows (one None = unassigned)
+    now: datetime
+
+
+def _existing(session: Session, workspace_id: int, rows: list[PreparedRow]) -> dict[tuple[str, str], Lead]:
+    keys = sorted({row.key for row in rows})
+    found: dict[tuple[str, str], Lead] = {}
+    for start in range(0, len(keys), 1000):
+        stmt = select(Lead).where(
+            col(Lead.workspace_id) == workspace_id,
+            col(Lead.deleted_at).is_(None),
+            col(Lead.profile_key).in_(keys[start : start + 1000]),
+        )
+        for lead in session.scalars(stmt):
+            found[(lead.platform, lead.profile_key or "")] = lead
+    return found
+
+
+def _insert_statement(dialect: str) -> Any:
+    module = postgresql if dialect == "postgresql" else sqlite
+    stmt = module.insert(Lead).on_conflict_do_nothing(
+        index_elements=["workspace_id", "platform", "profile_key"], index_where=LIVE_CLAUSE
+    )
+    return stmt.returning(Lead.id, Lead.platform, Lead.profile_key)  # type: ignore[attr-defined]
+
+
+LIVE_CLAUSE = col(Lead.deleted_at).is_(None)
+
+
+def write_batch(session: Session, batch: BatchContext, rows: list[PreparedRow]) -> WriteResult:
+    result = WriteResult()
+    if not rows:
+        return result
+    existing = _existing(session, batch.workspace_id, rows)
+    new_rows = [r for r in rows if (r.platform, r.key) not in existing]
+    if new_rows:
+        values = []
+        for index, row in enumerate(new_rows):
+            value = {c: row.fields.get(c) for c in INSERT_COLUMNS}
+            value.update(
+                workspace_id=batch.workspace_id,
+                platform=row.platform,
+                profile_key=row.key,
+                verified=bool(row.fields.get("verified")),
+                custom_fields=row.fields.get("custom_fields") or {},
+                status="new",
+                pipeline_id=batch.pipeline_id,
+                stage_id=batch.stage_id,
+                position=batch.base_position + (index + 1) * 1024.0,
+                score=0,
+                source=batch.source,
+                source_url=row.fields.get("source_url") or batch.source_url,
+                assignee_id=batch.assignees[index % len(batch.assignees)] if batch.assignees else None,
+                created_by_id=batch.user_id,
+                created_at=batch.now,
+                updated_at=batch.now,
+            )
+            values.append(value)
+        inserted = session.execute(_insert_statement(session.get_bind().dialect.name), values).all()
+        result.created_ids = [row.id for row in inserted]
+        # Rows that lost a race with a concurrent insert of the same profile count as duplicates.
+        result.duplicates += len(new_rows) - len(inserted)
+    updates = []
+    for row in rows:
+        lead = existing.get((row.platform, row.key))
+        if lead is None:
+            continue
+        changes = changes_for(batch.policy, lead.model_dump(), row.fields)
+        if changes:
+            updates.append((lead, changes))
+        else:
+            result.duplicates += 1
+    for lead, changes in updates:
+        session.execute(update(Lead).where(col(Lead.id) == lead.id).values(**changes, updated_at=batch.now))
+        result.updated_ids.append(lead.id or 0)
+    _record(session, batch, result)
+    return result
+
+
+def _record(session: Session, batch: BatchContext, result: WriteResult) -> None:
+    activities = [
+        {
+            "workspace_id": batch.workspace_id,
+            "lead_id": lead_id,
+            "actor_user_id": batch.user_id,
+            "via": batch.via,
+            "type": type_,
+            "data": {"source": batch.source},
+            "created_at": batch.now,
+        }
+        for type_, ids in (("lead.imported", result.created_ids), ("lead.updated", result.updated_ids))
+        for lead_id in ids
+    ]
+    if activities:
+        session.execute(insert(Activity), activities)
+    touched = result.created_ids + result.updated_ids
+    if not batch.tag_ids or not touched:
+        return
+    already = (
+        set(
+            session.execute(
+                select(col(LeadTag.lead_id), col(LeadTag.tag_id)).where(
+                    col(LeadTag.lead_id).in_(result.updated_ids), col(LeadTag.tag_id).in_(batch.tag_ids)
+                )
+            ).all()
+        )
+        if result.updated_ids
+        else set()
+    )
+    links = [
+        {"lead_id": lead_id, "tag_id": tag_id}
+        for lead_id in touched
+        for tag_id in batch.tag_ids
+        if (lead_id, tag_id) not in already
+    ]
+    if links:
+        session.execute(insert(LeadTag), links)
+    added: dict[int, int] = {}
+    for link in links:
+        added[link["tag_id"]] = added.get(link["tag_id"], 0) + 1
+    for tag_id, count in added.items():
+        session.execute(
+            update(Tag).where(and_(col(Tag.id) == tag_id)).values(lead_count=Tag.lead_count + count)
+        )

@@ -1,0 +1,389 @@
+"""Import use cases — one pipeline for every source (CSV upload, extension batch, API):
+parse → map → normalise/validate per row (the leads rules) → dedupe in the batch and against the
+workspace → write in batches → count → report.
+
+A job is processed chunk by chunk; each chunk is one transaction that writes its leads, its rejected
+rows and the job's counts and resume point together, so a worker killed mid-job (or a retried message)
+resumes after the last committed chunk: no duplicate, no lost row.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from snapleads_app.core import clock
+from snapleads_app.core.context import Ctx
+from snapleads_app.core.db import on_commit
+from snapleads_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from snapleads_app.core.events import DomainEvent, publish_after_commit
+from snapleads_app.core.settings import ROOT
+from snapleads_app.core.tasks import enqueue_after_commit
+from snapleads_app.domain.accounts import rules as account_rules
+from snapleads_app.domain.accounts.models import Membership
+from snapleads_app.domain.imports import repo, rules
+from snapleads_app.domain.imports.models import (
+    BatchImportIn,
+    ImportJob,
+    ImportJobPublic,
+    ImportOptions,
+    ImportRejectedRow,
+)
+from snapleads_app.domain.leads import repo as leads_repo
+from snapleads_app.domain.leads.rules import csv_cell
+from snapleads_app.domain.pipelines import service as pipelines
+from snapleads_app.domain.tags import service as tags
+
+IMPORT_JOB = "imports.run"
+UPLOAD_DIR = ROOT / "data" / "uploads"
+FINAL = ("completed", "failed", "cancelled")
+
+
+def _id(value: int | None) -> int:
+    if value is None:
+        raise RuntimeError("row has no id yet")
+    return value
+
+
+def public(job: ImportJob) -> ImportJobPublic:
+    return ImportJobPublic.model_validate(
+        {
+            **job.model_dump(),
+            "progress": 100.0 if job.status == "completed" else rules.progress(job.processed, job.total),
+        }
+    )
+
+
+def _load(session: Session, ctx: Ctx, job_id: int, *, for_update: bool = False) -> ImportJob:
+    stmt = select(ImportJob).where(col(ImportJob.id) == job_id, ImportJob.workspace_id == ctx.workspace_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    job = session.exec(stmt).first()
+    if job is None or (ctx.role == "agent" and job.created_by_id != ctx.user_id):
+        raise NotFound("Import not found", code="import_not_found")
+    return job
+
+
+def _check_options(session: Session, ctx: Ctx, options: ImportOptions) -> list[int]:
+    if not account_rules.can(ctx.role, "leads.create"):
+        raise PermissionDenied("Your role cannot import leads", code="forbidden_for_role")
+    if options.assignee_policy != "none" and not account_rules.can(ctx.role, "leads.assign"):
+        raise PermissionDenied("Your role cannot assign leads", code="forbidden_for_role")
+    if options.assignee_policy == "fixed":
+        if options.assignee_id is None:
+            raise InvalidInput(
+                "Choose who receives the leads", code="assignee_required", errors={"assignee_id": "required"}
+            )
+        member = session.exec(
+            select(Membership).where(
+                Membership.workspace_id == ctx.workspace_id, Membership.user_id == options.assignee_id
+            )
+        ).first()
+        if member is None:
+            raise NotFound("Assignee is not a member of this workspace", code="assignee_not_found")
+    return tags.ensure_by_names(session=session, ctx=ctx, names=options.tags)
+
+
+def _new_job(session: Session, ctx: Ctx, options: ImportOptions, **fields: Any) -> ImportJob:
+    tag_ids = _check_options(session, ctx, options)
+    job = ImportJob(
+        workspace_id=ctx.workspace_id,
+        created_by_id=ctx.user_id,
+        platform=options.platform,
+        duplicate_policy=options.duplicate_policy,
+        assignee_policy=options.assignee_policy,
+        assignee_id=options.assignee_id if options.assignee_policy == "fixed" else None,
+        # Agents' imports are theirs: their leads are assigned to them.
+        tag_ids=tag_ids,
+        **fields,
+    )
+    if ctx.role == "agent":
+        job.assignee_policy, job.assignee_id = "fixed", ctx.user_id
+    session.add(job)
+    session.flush()
+    enqueue_after_commit(session, IMPORT_JOB, job_id=job.id)
+    publish_after_commit(
+        session,
+        DomainEvent(
+            type="import.progress",
+            workspace_id=ctx.workspace_id,
+            data={"job": public(job).model_dump(mode="json")},
+        ),
+    )
+    return job
+
+
+def create_batch_job(*, session: Session, ctx: Ctx, data: BatchImportIn) -> ImportJobPublic:
+    """Extension/API batch: stored with the job (≤ 5 MB), processed by the same worker as a CSV."""
+    rows = [lead.model_dump(exclude_none=True) for lead in data.leads]
+    job = _new_job(
+        session, ctx, data, source=data.source, source_url=data.source_url, payload=rows, total=len(rows)
+    )
+    return public(job)
+
+
+def create_csv_job(
+    *,
+    session: Session,
+    ctx: Ctx,
+    upload: Path,
+    file_name: str,
+    options: ImportOptions,
+    mapping: dict[str, str],
+    layout: dict[str, Any],
+    total: int,
+) -> ImportJobPublic:
+    """A CSV already sniffed and mapped by the caller (the wizard or the API); the file is moved into the
+    upload folder owned by the job."""
+    job = _new_job(
+        session,
+        ctx,
+        options,
+        source="csv",
+        file_name=file_name[:255],
+        mapping=mapping,
+        layout=layout,
+        total=total,
+    )
+    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    target = UPLOAD_DIR / f"job-{job.id}.csv"
+    shutil.move(str(upload), target)
+    job.file_path = str(target)
+    return public(job)
+
+
+def get_job(*, session: Session, ctx: Ctx, job_id: int) -> ImportJobPublic:
+    return public(_load(session, ctx, job_id))
+
+
+def list_jobs(*, session: Session, ctx: Ctx, limit: int = 50) -> list[ImportJobPublic]:
+    stmt = select(ImportJob).where(ImportJob.workspace_id == ctx.workspace_id)
+    if ctx.role == "agent":
+        stmt = stmt.where(ImportJob.created_by_id == ctx.user_id)
+    stmt = stmt.order_by(col(ImportJob.created_at).desc(), col(ImportJob.id).desc()).limit(
+        min(max(limit, 1), 100)
+    )
+    return [public(job) for job in session.exec(stmt)]
+
+
+def cancel_job(*, session: Session, ctx: Ctx, job_id: int) -> ImportJobPublic:
+    """Stop after the current chunk; rows already written stay (the job says how many)."""
+    job = _load(session, ctx, job_id, for_update=True)
+    if job.status in FINAL:
+        raise Conflict(f"The import is already {job.status}", code="import_finished")
+    job.cancel_requested = True
+    if job.status == "queued":
+        _finish(session, job, "cancelled")
+    return public(job)
+
+
+def rejected_rows_csv(*, session: Session, ctx: Ctx, job_id: int) -> Iterator[str]:
+    """The rejected rows with their original columns plus `error` (UTF-8 with BOM)."""
+    job = _load(session, ctx, job_id)
+    rows = session.exec(
+        select(ImportRejectedRow)
+        .where(ImportRejectedRow.job_id == job.id)
+        .order_by(col(ImportRejectedRow.row_number))
+    ).all()
+    columns: list[str] = list(dict.fromkeys(k for row in rows for k in row.data))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", *columns, "error"])
+    for row in rows:
+        writer.writerow([row.row_number, *(csv_cell(row.data.get(c)) for c in columns), csv_cell(row.error)])
+    yield "\ufeff" + buffer.getvalue()
+
+
+# ---------------------------------------------------------------- processing (called by the worker)
+
+
+@dataclass(frozen=True)
+class JobPlan:
+    job_id: int
+    source: str
+    file_path: str | None
+    layout: dict[str, Any]
+    mapping: dict[str, str]
+    processed: int
+
+
+def start_job(*, session: Session, job_id: int) -> JobPlan | None:
+    """Mark the job processing and say where to resume; None when there is nothing to do."""
+    job = session.exec(select(ImportJob).where(col(ImportJob.id) == job_id).with_for_update()).first()
+    if job is None or job.status in FINAL:
+        return None
+    if job.cancel_requested:
+        _finish(session, job, "cancelled")
+        return None
+    if job.status == "queued":
+        job.status = "processing"
+        job.started_at = clock.now()
+    return JobPlan(
+        job_id=job_id,
+        source=job.source,
+        file_path=job.file_path,
+        layout=job.layout,
+        mapping=job.mapping,
+        processed=job.processed,
+    )
+
+
+def batch_rows(*, session: Session, job_id: int) -> list[dict[str, Any]]:
+    job = session.get(ImportJob, job_id)
+    return list(job.payload or []) if job else []
+
+
+def apply_chunk(
+    *,
+    session: Session,
+    job_id: int,
+    first_row: int,
+    rows: list[dict[str, Any]],
+    columns: dict[str, str] | None = None,
+    bad_rows: list[tuple[int, str]] | None = None,
+) -> bool:
+    """Write one chunk: rows numbered from `first_row` (1-based). Returns False when the job must stop
+    (cancelled, or already past this chunk). Idempotent: a chunk below the resume point is skipped."""
+    job = session.exec(select(ImportJob).where(col(ImportJob.id) == job_id).with_for_update()).first()
+    if job is None or job.status in FINAL:
+        return False
+    if job.cancel_requested:
+        _finish(session, job, "cancelled")
+        return False
+    consumed = len(rows) + len(bad_rows or [])
+    end_row = first_row + consumed - 1
+    if end_row <= job.processed:
+        return True  # committed before a crash or a retry: nothing to redo
+    resume_point = job.processed
+    prepared, rejected = [], []
+    for offset, data in enumerate(rows):
+        row_number = first_row + offset
+        if row_number <= resume_point:
+            continue
+        outcome = rules.prepare_row(row_number, data, default_platform=job.platform, columns=columns)
+        (prepared if isinstance(outcome, rules.PreparedRow) else rejected).append(outcome)
+    kept, in_batch_duplicates = rules.dedupe(prepared)
+    batch = _batch_context(session, job, len(kept))
+    result = repo.write_batch(session, batch, kept)
+    for row in rejected:
+        session.add(
+            ImportRejectedRow(job_id=_id(job.id), row_number=row.row_number, data=row.data, error=row.error)
+        )
+    new_bad_rows = [(n, raw) for n, raw in bad_rows or [] if n > resume_point]
+    for row_number, raw in new_bad_rows:
+        session.add(
+            ImportRejectedRow(
+                job_id=_id(job.id), row_number=row_number, data={"raw": raw}, error="wrong number of columns"
+            )
+        )
+    job.processed = end_row
+    job.created += len(result.created_ids)
+    job.updated += len(result.updated_ids)
+    job.duplicates += result.duplicates + in_batch_duplicates
+    job.errors += len(rejected) + len(new_bad_rows)
+    if job.assignee_policy == "round_robin":
+        job.round_robin_offset += len(result.created_ids)
+    publish_after_commit(
+        session,
+        DomainEvent(
+            type="import.progress",
+            workspace_id=job.workspace_id,
+            data={"job": public(job).model_dump(mode="json")},
+        ),
+    )
+    if result.created_ids:
+        # The hook for scoring and `lead.created` automations: one event per batch, never per row.
+        publish_after_commit(
+            session,
+            DomainEvent(
+                type="lead.imported",
+                workspace_id=job.workspace_id,
+                data={
+                    "job_id": job.id,
+                    "count": len(result.created_ids),
+                    "ids": result.created_ids,
+                    "via": "worker",
+                },
+            ),
+        )
+    return True
+
+
+def finish_job(*, session: Session, job_id: int, error: str | None = None) -> None:
+    job = session.exec(select(ImportJob).where(col(ImportJob.id) == job_id).with_for_update()).first()
+    if job is None or job.status in FINAL:
+        return
+    if error is not None:
+        job.error = error[:1000]
+        _finish(session, job, "failed")
+    else:
+        _finish(session, job, "cancelled" if job.cancel_requested else "completed")
+
+
+def _finish(session: Session, job: ImportJob, status: str) -> None:
+    job.status = status
+    job.finished_at = clock.now()
+    job.payload = None  # the batch is written; keep no personal data longer than needed
+    if job.file_path:
+        path = Path(job.file_path)
+        on_commit(session, lambda: path.unlink(missing_ok=True))
+    publish_after_commit(
+        session,
+        DomainEvent(
+            type="import.completed" if status == "completed" else "import.progress",
+            workspace_id=job.workspace_id,
+            data={"job": public(job).model_dump(mode="json")},
+        ),
+    )
+
+
+def _batch_context(session: Session, job: ImportJob, count: int) -> repo.BatchContext:
+    stage = pipelines.stage_for_status(session=session, workspace_id=job.workspace_id, status="new")
+    return repo.BatchContext(
+        workspace_id=job.workspace_id,
+        user_id=job.created_by_id,
+        via="worker",
+        source=job.source,
+        source_url=job.source_url,
+        pipeline_id=stage.pipeline_id,
+        stage_id=_id(stage.id),
+        base_position=leads_repo.position_at_end(session, _id(stage.id)),
+        policy=job.duplicate_policy,
+        tag_ids=list(job.tag_ids),
+        assignees=_assignees(session, job),
+        now=clock.now(),
+    )
+
+
+def _assignees(session: Session, job: ImportJob) -> list[int | None]:
+    if job.assignee_policy == "fixed":
+        return [job.assignee_id]
+    if job.assignee_policy == "round_robin":
+        agents = list(
+            session.exec(
+                select(Membership.user_id)
+                .where(Membership.workspace_id == job.workspace_id, Membership.role == "agent")
+                .order_by(col(Membership.user_id))
+            )
+        )
+        if agents:
+            offset = job.round_robin_offset % len(agents)
+            return [*agents[offset:], *agents[:offset]]
+    return [None]
+
+
+class ImportFileError(Exception):
+    """Placeholder until the CSV reader lands."""
+
+    detail = ""
+
+
+def csv_chunks(path: Path, layout: dict[str, Any], mapping: dict[str, str], chunk_rows: int) -> Iterator[Any]:
+    raise NotImplementedError
