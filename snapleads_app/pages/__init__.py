@@ -1,6 +1,15 @@
 """Routes. Importing this package registers every page in `layout.PAGES`."""
 
-from snapleads_app.pages import auth, coming_soon, dashboard, members  # noqa: F401
+from snapleads_app.pages import (  # noqa: F401
+    auth,
+    coming_soon,
+    dashboard,
+    kanban,
+    leads,
+    members,
+    settings_pipelines,
+    settings_tags,
+)
 from snapleads_app.pages.layout import PAGES, register_pages
 
 __all__ = ["PAGES", "register_pages"]
