@@ -17,10 +17,11 @@ from snapleads_app.core import db, events, redis_client, settings
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.events import DomainEvent, InProcessBus, RedisBus
 
-# The Redis db the project conftest reserved (postgres backend), else db 15; keys/channels are unique.
-REDIS_TEST_URL = (
-    os.environ.get("SNAPLEADS_TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-)
+# Redis db 15 on the configured server (override with SNAPLEADS_TEST_REDIS_URL). Not the run's reserved db:
+# the project conftest FLUSHDBs that one after each test, which would hit a concurrent run. The tests keep
+# to their own key namespace / channel / keys and delete what they created.
+_REDIS_BASE = (os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
+REDIS_TEST_URL = os.environ.get("SNAPLEADS_TEST_REDIS_URL") or f"{_REDIS_BASE}/15"
 CLOSED_PORT_URL = "redis://127.0.0.1:6390/0"  # nothing listens there
 
 

@@ -18,11 +18,11 @@ import redis
 
 from snapleads_app.core import db, events, redis_client, settings
 
-# The Redis db the project conftest reserved for this run (postgres backend), else db 15; the tests also
-# keep to their own key namespace / channel and delete what they created.
-REDIS_TEST_URL = (
-    os.environ.get("SNAPLEADS_TEST_REDIS_URL") or os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-)
+# Redis db 15 on the configured server (override with SNAPLEADS_TEST_REDIS_URL). Not the run's reserved db:
+# the project conftest FLUSHDBs that one after each test, which would hit a concurrent run. The tests keep
+# to their own key namespace / channel / keys and delete what they created.
+_REDIS_BASE = (os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0").rsplit("/", 1)[0]
+REDIS_TEST_URL = os.environ.get("SNAPLEADS_TEST_REDIS_URL") or f"{_REDIS_BASE}/15"
 
 
 def clear_caches() -> None:
