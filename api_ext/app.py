@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api_ext.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api_ext.problems import install_problem_handlers
-from api_ext.routes import API_PREFIX, auth, leads, members, ops, pipelines, tags
+from api_ext.routes import API_PREFIX, auth, imports, leads, members, ops, pipelines, tags
 from snapleads_app.core.settings import get_settings
 
 
@@ -25,7 +25,8 @@ def build_api() -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(api)
-    for module in (auth, members, leads, tags, pipelines, ops):
+    # imports before leads: "/leads/imports" must not be read as "/leads/{lead_id}".
+    for module in (auth, members, imports, leads, tags, pipelines, ops):
         api.include_router(module.router)
     # Outermost first: request id/log/metrics wrap everything, then the size limit, then rate limits.
     api.add_middleware(RateLimitMiddleware)

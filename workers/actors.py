@@ -28,6 +28,7 @@ from snapleads_app.core.errors import (
     Unauthenticated,
 )
 from snapleads_app.domain.accounts import service as accounts_service
+from snapleads_app.domain.imports import runner as imports_runner
 from workers.broker import setup_broker
 
 # Must run before any actor is declared: `dramatiq.actor` and the dramatiq CLI use the global broker.
@@ -59,3 +60,13 @@ def after_signup(user_id: int, workspace_id: int) -> None:
     """After registration: the workspace's 'workspace.created' audit entry (once; a retry does nothing)."""
     with unit_of_work() as session:
         accounts_service.record_signup(session=session, user_id=user_id, workspace_id=workspace_id)
+
+
+@dramatiq.actor(
+    actor_name="imports.run", queue_name="bulk", max_retries=5, time_limit=2 * 60 * 60 * 1000, throws=GIVE_UP
+)
+@domain_job
+def run_import(job_id: int) -> None:
+    """Process an import job chunk by chunk; a retry (or a restarted worker) resumes after the last
+    committed chunk, so it never duplicates or loses a row."""
+    imports_runner.run(job_id)
