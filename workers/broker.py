@@ -254,10 +254,11 @@ def queue_status() -> dict[str, Any]:
     `queues` counts messages waiting to start, `delayed` retries/deferred messages not yet due,
     `dead` dead-lettered messages (kept 7 days on Redis, the last few on the stub broker).
     """
-    runtime = _runtime
-    if runtime is None:
+    if _runtime is None:
         return {"broker": "none", "ok": False, "queues": {}, "error": "broker not set up"}
+    runtime = _runtime
     try:
+        runtime = _current()  # a forked web worker (granian) rebuilds its broker and in-process worker
         if runtime.kind == "in-process":
             return _stub_status(runtime)
         return _redis_status(runtime)
