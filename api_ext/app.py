@@ -30,6 +30,10 @@ def build_api() -> FastAPI:
         api.include_router(module.router)
     # Outermost first: request id/log/metrics wrap everything, then the size limit, then rate limits.
     api.add_middleware(RateLimitMiddleware)
-    api.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    api.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        large_paths={f"{API_PREFIX}/leads/import/csv": imports.CSV_MAX_BYTES},
+    )
     api.add_middleware(RequestContextMiddleware)
     return api

@@ -111,19 +111,21 @@ class RequestContextMiddleware:
 class BodySizeLimitMiddleware:
     """Refuse bodies over the limit with 413 — by Content-Length up front, or while streaming."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, large_paths: dict[str, int] | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.default_max_bytes = max_bytes
+        self.large_paths = large_paths or {}  # CSV uploads may be up to 200 MB
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        detail = f"Request body exceeds the limit of {self.max_bytes // (1024 * 1024)} MB."
+        max_bytes = self.large_paths.get(scope["path"], self.default_max_bytes)
+        detail = f"Request body exceeds the limit of {max_bytes // (1024 * 1024)} MB."
         length = dict(scope.get("headers") or []).get(b"content-length")
         if length is not None:
             try:
-                too_big = int(length) > self.max_bytes
+                too_big = int(length) > max_bytes
             except ValueError:
                 too_big = False
             if too_big:
@@ -142,7 +144,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # Answer now and tell the app the client left; whatever it sends next is dropped.
                     refused = True
                     if not started:
@@ -163,11 +165,13 @@ class BodySizeLimitMiddleware:
         await self.app(scope, limited_receive, guarded_send)
 
 
-# (path prefix, method or None, group, limit per minute) — first match wins. SPEC.md "Limits".
+# (path prefix — or exact path when it ends with "$" —, method or None, group, limit per minute);
+# first match wins. SPEC.md "Limits".
 RATE_LIMIT_RULES: tuple[tuple[str, str | None, str, int], ...] = (
     ("/api/v1/auth/web/", None, "", 0),  # browser redirects; throttled by login itself
     ("/api/v1/auth/", None, "auth", 10),
-    ("/api/v1/leads/import", "POST", "import", 5),
+    ("/api/v1/leads/import$", "POST", "import", 5),
+    ("/api/v1/leads/import/csv$", "POST", "import", 5),
     ("/api/v1/conversations/", "POST", "messages", 60),
     ("/api/v1/health", None, "", 0),
     ("/api/v1/metrics", None, "", 0),
@@ -179,7 +183,8 @@ RATE_LIMIT_RULES: tuple[tuple[str, str | None, str, int], ...] = (
 
 def rate_limit_group(path: str, method: str) -> tuple[str, int]:
     for prefix, rule_method, group, limit in RATE_LIMIT_RULES:
-        if path.startswith(prefix) and (rule_method is None or rule_method == method):
+        matches = path == prefix[:-1] if prefix.endswith("$") else path.startswith(prefix)
+        if matches and (rule_method is None or rule_method == method):
             return group, limit
     return "", 0
 

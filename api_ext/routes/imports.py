@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+import uuid
+from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from api_ext.deps import CurrentCtx
 from api_ext.problems import PROBLEM_RESPONSES
 from api_ext.routes import API_PREFIX
 from snapleads_app.core.db import unit_of_work
+from snapleads_app.core.errors import InvalidInput
 from snapleads_app.domain.imports import service as imports
-from snapleads_app.domain.imports.models import BatchImportIn, ImportJobPublic
+from snapleads_app.domain.imports.models import BatchImportIn, ImportJobPublic, ImportOptions
 
 router = APIRouter(prefix=f"{API_PREFIX}/leads", tags=["imports"], responses=PROBLEM_RESPONSES)
-JobId = Annotated[int, Path(gt=0, le=2**31 - 1)]
+JobId = Annotated[int, PathParam(gt=0, le=2**31 - 1)]
 
 
 class ImportAccepted(BaseModel):
@@ -64,3 +70,76 @@ def rejected_rows(job_id: JobId, ctx: CurrentCtx) -> StreamingResponse:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="import-{job_id}-rejected.csv"'},
     )
+
+
+CSV_MAX_BYTES = 200 * 1024 * 1024
+
+
+@router.post("/import/csv", status_code=status.HTTP_202_ACCEPTED)
+def import_csv(
+    ctx: CurrentCtx,
+    file: Annotated[UploadFile, File(description="CSV file (≤ 200 MB): UTF-8/UTF-16/cp1252, , ; tab or |")],
+    mapping: Annotated[
+        str | None, Form(description='JSON object {"column": "field"}; auto-mapped if absent')
+    ] = None,
+    options: Annotated[
+        str | None, Form(description="JSON ImportOptions: platform, duplicate_policy, tags, ...")
+    ] = None,
+) -> ImportAccepted:
+    """Upload a CSV; it is sniffed, mapped (given or automatic) and imported in the background."""
+    parsed_options = _json_form(options, ImportOptions, "options")
+    upload = _save_upload(file)
+    try:
+        inspection = imports.inspect_csv(upload)
+        chosen = _json_mapping(mapping) if mapping else inspection.mapping
+        imports.check_mapping(chosen, inspection.headers)
+        with unit_of_work() as session:
+            job = imports.create_csv_job(
+                session=session,
+                ctx=ctx,
+                upload=upload,
+                file_name=file.filename or "upload.csv",
+                options=parsed_options,
+                mapping=chosen,
+                layout=inspection.layout,
+                total=inspection.estimated_rows,
+            )
+    except imports.ImportFileError as exc:
+        raise InvalidInput(exc.detail, code=exc.code, errors={"file": exc.code}) from exc
+    finally:
+        upload.unlink(missing_ok=True)  # moved into the job's folder on success
+    return ImportAccepted(job_id=job.id, status=job.status, total=job.total)
+
+
+def _save_upload(file: UploadFile) -> Path:
+    imports.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    target = imports.UPLOAD_DIR / f"incoming-{uuid.uuid4().hex}.csv"
+    with target.open("wb") as out:
+        shutil.copyfileobj(file.file, out, length=1024 * 1024)
+    return target
+
+
+def _json_form(raw: str | None, model: type[ImportOptions], field: str) -> ImportOptions:
+    try:
+        return model.model_validate_json(raw or "{}")
+    except ValidationError as exc:
+        errors = {f"{field}.{'.'.join(str(p) for p in e['loc'])}": e["msg"] for e in exc.errors()}
+        raise InvalidInput(f"Invalid {field}", code="validation_error", errors=errors) from exc
+
+
+def _json_mapping(raw: str) -> dict[str, str]:
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(
+            "mapping must be a JSON object", code="invalid_mapping", errors={"mapping": "not JSON"}
+        ) from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise InvalidInput(
+            "mapping must map column names to fields",
+            code="invalid_mapping",
+            errors={"mapping": 'expected {"column": "field"}'},
+        )
+    return value

@@ -88,3 +88,71 @@ def test_roles_and_tenancy(client):
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     again = client.post(f"/api/v1/leads/import/{job_id}/cancel", headers=owner.auth)
     assert again.status_code == 409
+
+
+def test_csv_upload_with_automatic_mapping(client, tmp_path):
+    owner = register_owner()
+    body = "Nome;E-mail;Telefone;Empresa\nJoão;joao@exemplo.com.br;(11) 98765-4321;Padaria\n".encode("cp1252")
+    response = client.post(
+        "/api/v1/leads/import/csv",
+        headers=owner.auth,
+        files={"file": ("clientes.csv", body, "text/csv")},
+        data={"options": json.dumps({"platform": "other", "tags": ["csv"]})},
+    )
+    assert response.status_code == 202, response.text
+    runner.run(response.json()["job_id"])
+    job = client.get(f"/api/v1/leads/import/{response.json()['job_id']}", headers=owner.auth).json()
+    assert (job["status"], job["created"], job["file_name"]) == ("completed", 1, "clientes.csv")
+    lead = client.get("/api/v1/leads", headers=owner.auth).json()["data"][0]
+    assert (lead["email"], lead["phone"], lead["company"]) == (
+        "joao@exemplo.com.br",
+        "+5511987654321",
+        "Padaria",
+    )
+
+
+def test_csv_upload_refuses_binary_files_and_bad_mappings_clearly(client):
+    owner = register_owner()
+    png = client.post(
+        "/api/v1/leads/import/csv",
+        headers=owner.auth,
+        files={"file": ("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(200), "text/csv")},
+    )
+    assert png.status_code == 422 and png.json()["code"] == "binary_file"
+    bad_mapping = client.post(
+        "/api/v1/leads/import/csv",
+        headers=owner.auth,
+        files={"file": ("a.csv", b"email\nx@example.com\n", "text/csv")},
+        data={"mapping": json.dumps({"ghost": "email"})},
+    )
+    assert bad_mapping.status_code == 422 and bad_mapping.json()["code"] == "invalid_mapping"
+    not_json = client.post(
+        "/api/v1/leads/import/csv",
+        headers=owner.auth,
+        files={"file": ("a.csv", b"email\nx@example.com\n", "text/csv")},
+        data={"options": "{not json"},
+    )
+    assert not_json.status_code == 422
+    assert client.get("/api/v1/leads/imports", headers=owner.auth).json()["data"] == []
+    from snapleads_app.domain.imports.service import UPLOAD_DIR
+
+    assert not list(UPLOAD_DIR.glob("incoming-*"))  # refused uploads leave no file behind
+
+
+def test_csv_uploads_may_exceed_the_json_limit_but_not_200_mb(client):
+    owner = register_owner()
+    big = b"email,bio\n" + b"".join(f"u{i}@example.com,{'x' * 500}\n".encode() for i in range(12_000))
+    assert len(big) > 5 * 1024 * 1024
+    accepted = client.post(
+        "/api/v1/leads/import/csv",
+        headers=owner.auth,
+        files={"file": ("big.csv", big, "text/csv")},
+        data={"options": '{"platform": "other"}'},
+    )
+    assert accepted.status_code == 202
+    refused = client.post(
+        "/api/v1/leads/import/csv",
+        headers={**owner.auth, "content-length": str(201 * 1024 * 1024)},
+        content=b"x",
+    )
+    assert refused.status_code == 413

@@ -90,8 +90,11 @@ def test_rerunning_a_finished_or_partly_done_job_writes_nothing_twice():
         imports.apply_chunk(
             session=session,
             job_id=second.id,
-            first_row=1,
-            rows=[{"platform": "instagram", "username": "u0"}, {"platform": "instagram", "username": "u1"}],
+            rows=[
+                (1, {"platform": "instagram", "username": "u0"}),
+                (2, {"platform": "instagram", "username": "u1"}),
+            ],
+            end_row=2,
         )
     assert _job(owner, second.id).processed == 2
     runner.run(second.id, chunk_rows=2)  # the restarted worker
@@ -177,8 +180,11 @@ def test_cancel_keeps_written_rows_and_says_so():
         imports.apply_chunk(
             session=session,
             job_id=job.id,
-            first_row=1,
-            rows=[{"platform": "instagram", "username": "c0"}, {"platform": "instagram", "username": "c1"}],
+            rows=[
+                (1, {"platform": "instagram", "username": "c0"}),
+                (2, {"platform": "instagram", "username": "c1"}),
+            ],
+            end_row=2,
         )
     with unit_of_work() as session:
         imports.cancel_job(session=session, ctx=owner.ctx, job_id=job.id)

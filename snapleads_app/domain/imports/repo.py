@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -48,6 +48,7 @@ class WriteResult:
     created_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
     duplicates: int = 0
+    row_of_lead: dict[int, int] = field(default_factory=dict)  # lead id → the row that created/updated it
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,6 @@ class BatchContext:
     stage_id: int
     base_position: float
     policy: str
-    tag_ids: Sequence[int]
     assignees: Sequence[int | None]  # cycled over the created rows (one None = unassigned)
     now: datetime
 
@@ -91,7 +91,14 @@ def _insert_statement(dialect: str) -> Any:
 LIVE_CLAUSE = col(Lead.deleted_at).is_(None)
 
 
-def write_batch(session: Session, batch: BatchContext, rows: list[PreparedRow]) -> WriteResult:
+def write_batch(
+    session: Session,
+    batch: BatchContext,
+    rows: list[PreparedRow],
+    row_tags: dict[int, list[int]] | None = None,
+) -> WriteResult:
+    """Insert the new rows, update existing ones per the duplicate policy, record activities and tags.
+    `row_tags` maps a row number to the tag ids it gets (the job's tags plus the row's own)."""
     result = WriteResult()
     if not rows:
         return result
@@ -122,6 +129,8 @@ def write_batch(session: Session, batch: BatchContext, rows: list[PreparedRow]) 
             values.append(value)
         inserted = session.execute(_insert_statement(session.get_bind().dialect.name), values).all()
         result.created_ids = [row.id for row in inserted]
+        row_of = {(r.platform, r.key): r.row_number for r in new_rows}
+        result.row_of_lead.update({row.id: row_of[(row.platform, row.profile_key)] for row in inserted})
         # Rows that lost a race with a concurrent insert of the same profile count as duplicates.
         result.duplicates += len(new_rows) - len(inserted)
     updates = []
@@ -131,13 +140,15 @@ def write_batch(session: Session, batch: BatchContext, rows: list[PreparedRow]) 
             continue
         changes = changes_for(batch.policy, lead.model_dump(), row.fields)
         if changes:
-            updates.append((lead, changes))
+            updates.append((lead, row.row_number, changes))
         else:
             result.duplicates += 1
-    for lead, changes in updates:
+    for lead, row_number, changes in updates:
         session.execute(update(Lead).where(col(Lead.id) == lead.id).values(**changes, updated_at=batch.now))
         result.updated_ids.append(lead.id or 0)
+        result.row_of_lead[lead.id or 0] = row_number
     _record(session, batch, result)
+    _tag(session, result, row_tags or {})
     return result
 
 
@@ -157,32 +168,30 @@ def _record(session: Session, batch: BatchContext, result: WriteResult) -> None:
     ]
     if activities:
         session.execute(insert(Activity), activities)
-    touched = result.created_ids + result.updated_ids
-    if not batch.tag_ids or not touched:
+
+
+def _tag(session: Session, result: WriteResult, row_tags: dict[int, list[int]]) -> None:
+    wanted = {
+        (lead_id, tag_id) for lead_id, row in result.row_of_lead.items() for tag_id in row_tags.get(row, [])
+    }
+    if not wanted:
         return
-    already = (
-        set(
-            session.execute(
+    already: set[tuple[int, int]] = set()
+    if result.updated_ids:
+        already = {
+            (lead_id, tag_id)
+            for lead_id, tag_id in session.execute(
                 select(col(LeadTag.lead_id), col(LeadTag.tag_id)).where(
-                    col(LeadTag.lead_id).in_(result.updated_ids), col(LeadTag.tag_id).in_(batch.tag_ids)
+                    col(LeadTag.lead_id).in_(result.updated_ids)
                 )
             ).all()
-        )
-        if result.updated_ids
-        else set()
-    )
-    links = [
-        {"lead_id": lead_id, "tag_id": tag_id}
-        for lead_id in touched
-        for tag_id in batch.tag_ids
-        if (lead_id, tag_id) not in already
-    ]
-    if links:
-        session.execute(insert(LeadTag), links)
+        }
+    links = sorted(wanted - already)
+    if not links:
+        return
+    session.execute(insert(LeadTag), [{"lead_id": lead_id, "tag_id": tag_id} for lead_id, tag_id in links])
     added: dict[int, int] = {}
-    for link in links:
-        added[link["tag_id"]] = added.get(link["tag_id"], 0) + 1
+    for _, tag_id in links:
+        added[tag_id] = added.get(tag_id, 0) + 1
     for tag_id, count in added.items():
-        session.execute(
-            update(Tag).where(and_(col(Tag.id) == tag_id)).values(lead_count=Tag.lead_count + count)
-        )
+        session.execute(update(Tag).where(col(Tag.id) == tag_id).values(lead_count=Tag.lead_count + count))

@@ -26,6 +26,7 @@ class PreparedRow:
     platform: str
     key: str
     fields: dict[str, Any]
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ def prepare_row(
         platform = _platform_from_url(data.get("profile_url")) or "other"
     if platform not in normalise.PLATFORMS:
         return RejectedRow(row_number, data, _describe({"platform": "invalid_platform"}, columns))
-    payload = {k: v for k, v in data.items() if k != "platform"}
+    payload = {k: v for k, v in data.items() if k not in ("platform", "tags")}
     fields, errors = normalise.normalise_fields(platform, payload)
     if errors:
         return RejectedRow(row_number, data, _describe(errors, columns))
@@ -60,7 +61,8 @@ def prepare_row(
     fields["search_text"] = normalise.search_text(
         fields.get("full_name"), fields.get("username"), fields.get("company"), fields.get("email")
     )
-    return PreparedRow(row_number, platform, key, fields)
+    row_tags = tuple(str(t).strip()[:60] for t in data.get("tags") or () if str(t).strip())
+    return PreparedRow(row_number, platform, key, fields, row_tags)
 
 
 def _platform_from_url(url: Any) -> str | None:

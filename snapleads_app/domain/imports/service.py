@@ -13,7 +13,7 @@ import csv
 import io
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +28,8 @@ from snapleads_app.core.settings import ROOT
 from snapleads_app.core.tasks import enqueue_after_commit
 from snapleads_app.domain.accounts import rules as account_rules
 from snapleads_app.domain.accounts.models import Membership
-from snapleads_app.domain.imports import repo, rules
+from snapleads_app.domain.imports import csv_reader, repo, rules, values
+from snapleads_app.domain.imports import mapping as mapping_rules
 from snapleads_app.domain.imports.models import (
     BatchImportIn,
     ImportJob,
@@ -244,34 +245,35 @@ def apply_chunk(
     *,
     session: Session,
     job_id: int,
-    first_row: int,
-    rows: list[dict[str, Any]],
+    rows: list[tuple[int, dict[str, Any]]],
+    end_row: int,
     columns: dict[str, str] | None = None,
     bad_rows: list[tuple[int, str]] | None = None,
 ) -> bool:
-    """Write one chunk: rows numbered from `first_row` (1-based). Returns False when the job must stop
-    (cancelled, or already past this chunk). Idempotent: a chunk below the resume point is skipped."""
+    """Write one chunk: `rows` are (row number, lead fields), `end_row` the last row number the chunk
+    consumed. Returns False when the job must stop (cancelled or finished). Idempotent: rows at or below
+    the job's resume point were committed before (a crash or a retried message) and are skipped."""
     job = session.exec(select(ImportJob).where(col(ImportJob.id) == job_id).with_for_update()).first()
     if job is None or job.status in FINAL:
         return False
     if job.cancel_requested:
         _finish(session, job, "cancelled")
         return False
-    consumed = len(rows) + len(bad_rows or [])
-    end_row = first_row + consumed - 1
-    if end_row <= job.processed:
-        return True  # committed before a crash or a retry: nothing to redo
     resume_point = job.processed
-    prepared, rejected = [], []
-    for offset, data in enumerate(rows):
-        row_number = first_row + offset
+    if end_row <= resume_point:
+        return True
+    prepared: list[rules.PreparedRow] = []
+    rejected: list[rules.RejectedRow] = []
+    for row_number, data in rows:
         if row_number <= resume_point:
             continue
         outcome = rules.prepare_row(row_number, data, default_platform=job.platform, columns=columns)
-        (prepared if isinstance(outcome, rules.PreparedRow) else rejected).append(outcome)
+        if isinstance(outcome, rules.PreparedRow):
+            prepared.append(outcome)
+        else:
+            rejected.append(outcome)
     kept, in_batch_duplicates = rules.dedupe(prepared)
-    batch = _batch_context(session, job, len(kept))
-    result = repo.write_batch(session, batch, kept)
+    result = repo.write_batch(session, _batch_context(session, job), kept, _row_tag_ids(session, job, kept))
     for row in rejected:
         session.add(
             ImportRejectedRow(job_id=_id(job.id), row_number=row.row_number, data=row.data, error=row.error)
@@ -284,6 +286,7 @@ def apply_chunk(
             )
         )
     job.processed = end_row
+    job.total = max(job.total, end_row)
     job.created += len(result.created_ids)
     job.updated += len(result.updated_ids)
     job.duplicates += result.duplicates + in_batch_duplicates
@@ -316,10 +319,27 @@ def apply_chunk(
     return True
 
 
+def _row_tag_ids(session: Session, job: ImportJob, rows: list[rules.PreparedRow]) -> dict[int, list[int]]:
+    """The job's tags plus each row's own (a "tags" column), created on first use."""
+    names = list(dict.fromkeys(name for row in rows for name in row.tags))
+    by_name: dict[str, int] = {}
+    if names:
+        ctx = Ctx(user_id=job.created_by_id, workspace_id=job.workspace_id, role="owner", via="worker")
+        ids = tags.ensure_by_names(session=session, ctx=ctx, names=names)
+        by_name = {name.lower(): tag_id for name, tag_id in zip(names, ids, strict=True)}
+    return {
+        row.row_number: list(dict.fromkeys([*job.tag_ids, *(by_name[n.lower()] for n in row.tags)]))
+        for row in rows
+    }
+
+
 def finish_job(*, session: Session, job_id: int, error: str | None = None) -> None:
     job = session.exec(select(ImportJob).where(col(ImportJob.id) == job_id).with_for_update()).first()
     if job is None or job.status in FINAL:
         return
+    if job.source == "csv" and error is None and not job.cancel_requested:
+        # The estimate from the file size becomes the exact count of records read (blank lines aside).
+        job.total = job.created + job.updated + job.duplicates + job.errors
     if error is not None:
         job.error = error[:1000]
         _finish(session, job, "failed")
@@ -344,7 +364,7 @@ def _finish(session: Session, job: ImportJob, status: str) -> None:
     )
 
 
-def _batch_context(session: Session, job: ImportJob, count: int) -> repo.BatchContext:
+def _batch_context(session: Session, job: ImportJob) -> repo.BatchContext:
     stage = pipelines.stage_for_status(session=session, workspace_id=job.workspace_id, status="new")
     return repo.BatchContext(
         workspace_id=job.workspace_id,
@@ -356,7 +376,6 @@ def _batch_context(session: Session, job: ImportJob, count: int) -> repo.BatchCo
         stage_id=_id(stage.id),
         base_position=leads_repo.position_at_end(session, _id(stage.id)),
         policy=job.duplicate_policy,
-        tag_ids=list(job.tag_ids),
         assignees=_assignees(session, job),
         now=clock.now(),
     )
@@ -379,11 +398,84 @@ def _assignees(session: Session, job: ImportJob) -> list[int | None]:
     return [None]
 
 
-class ImportFileError(Exception):
-    """Placeholder until the CSV reader lands."""
-
-    detail = ""
+# ---------------------------------------------------------------- CSV
 
 
-def csv_chunks(path: Path, layout: dict[str, Any], mapping: dict[str, str], chunk_rows: int) -> Iterator[Any]:
-    raise NotImplementedError
+@dataclass(frozen=True)
+class CsvInspection:
+    """What the wizard shows before the import starts: the detected layout, a preview, the mapping."""
+
+    layout: dict[str, Any]
+    headers: list[str]
+    preview: list[dict[str, str | None]]
+    mapping: dict[str, str]
+    estimated_rows: int
+
+
+def inspect_csv(path: Path, *, has_header_row: bool | None = None) -> CsvInspection:
+    """Sniff encoding and separator, preview the first rows and propose a mapping (raises ImportFileError)."""
+    layout = csv_reader.sniff(path)
+    if has_header_row is not None and has_header_row != layout.has_header_row:
+        layout = csv_reader.with_header_row(layout, has_header_row)
+    return CsvInspection(
+        layout=_layout_dict(layout),
+        headers=list(layout.headers),
+        preview=csv_reader.preview(path, layout),
+        mapping=mapping_rules.auto_map(layout.headers),
+        estimated_rows=layout.estimated_rows,
+    )
+
+
+def check_mapping(mapping: dict[str, str], headers: list[str]) -> None:
+    problems = list(mapping_rules.validate_mapping(mapping))
+    unknown = [h for h in mapping if h not in headers]
+    if unknown:
+        problems.append(f"unknown columns: {', '.join(unknown[:5])}")
+    if problems:
+        raise InvalidInput(
+            "The column mapping is not valid", code="invalid_mapping", errors={"mapping": "; ".join(problems)}
+        )
+
+
+def _layout_dict(layout: csv_reader.CsvLayout) -> dict[str, Any]:
+    return {**asdict(layout), "kept_columns": list(layout.kept_columns)}
+
+
+def _layout(data: dict[str, Any]) -> csv_reader.CsvLayout:
+    return csv_reader.CsvLayout(**{**data, "kept_columns": tuple(data.get("kept_columns", ()))})
+
+
+@dataclass(frozen=True)
+class ChunkRows:
+    rows: list[tuple[int, dict[str, Any]]]
+    end_row: int
+    columns: dict[str, str] | None = None
+    bad_rows: list[tuple[int, str]] | None = None
+
+
+def csv_chunks(
+    path: Path, layout: dict[str, Any], mapping: dict[str, str], chunk_rows: int
+) -> Iterator[ChunkRows]:
+    """The file's rows, mapped to lead fields, chunk by chunk, with each row's number in the file."""
+    columns = {target: header for header, target in mapping.items()}
+    for chunk in csv_reader.iter_chunks(path, _layout(layout), chunk_rows):
+        records = chunk.frame.to_dict("records")
+        rows = [
+            (int(n), _typed(mapping_rules.map_row(r, mapping)))
+            for n, r in zip(chunk.row_numbers, records, strict=True)
+        ]
+        bad = [(bad_row.row, bad_row.raw) for bad_row in chunk.bad_rows]
+        yield ChunkRows(rows=rows, end_row=chunk.end_row, columns=columns, bad_rows=bad)
+
+
+def _typed(data: dict[str, Any]) -> dict[str, Any]:
+    """CSV cells are text: a yes/no column becomes a boolean (the other fields are normalised later)."""
+    if "verified" in data:
+        try:
+            data["verified"] = values.parse_bool(str(data["verified"]))
+        except ValueError:
+            data["verified"] = None
+    return data
+
+
+ImportFileError = csv_reader.ImportFileError
