@@ -126,7 +126,7 @@ def test_tags_assign_bulk_merge_duplicates(client):
         headers=owner.auth,
         json={"action": "tag", "filters": {"platform": ["linkedin"]}, "tag_ids": [hot["id"]]},
     )
-    assert bulk.json() == {"action": "tag", "affected": 1}
+    assert bulk.json() == {"action": "tag", "affected": 1, "ids": [b.id]}
     assert client.post("/api/v1/leads/bulk", headers=owner.auth, json={"action": "tag"}).status_code == 422
     dups = client.get(f"/api/v1/leads/{a.id}/duplicates", headers=owner.auth).json()["data"]
     assert [d["id"] for d in dups] == [b.id]

@@ -464,3 +464,25 @@ def test_leads_without_a_profile_are_unique_by_email_then_phone():
     with unit_of_work() as session:
         leads.update_lead(session=session, ctx=owner.ctx, lead_id=by_email.id, data=LeadUpdate(username="np"))
     make_lead(owner, username=None, email="np@example.com")
+
+
+def test_bulk_delete_returns_ids_and_restore_undoes_it():
+    owner = register_owner()
+    agent = add_member(owner, "agent")
+    made = [make_lead(owner) for _ in range(3)]
+    with unit_of_work() as session:
+        deleted = leads.bulk(
+            session=session, ctx=owner.ctx, data=leads.BulkIn(action="delete", filters=LeadFilter())
+        )
+    assert sorted(deleted.ids) == sorted(m.id for m in made) and _list(owner).total == 0
+    make_lead(owner, username=made[0].username)  # captured again while deleted: that one stays deleted
+    with unit_of_work() as session:
+        with pytest.raises(PermissionDenied):
+            leads.bulk(
+                session=session, ctx=agent.ctx, data=leads.BulkIn(action="restore", lead_ids=deleted.ids)
+            )
+        restored = leads.bulk(
+            session=session, ctx=owner.ctx, data=leads.BulkIn(action="restore", lead_ids=deleted.ids)
+        )
+    assert sorted(restored.ids) == sorted(m.id for m in made[1:])
+    assert _list(owner).total == 3

@@ -164,7 +164,9 @@ def create_lead(*, session: Session, ctx: Ctx, data: LeadCreate) -> LeadPublic:
             code="lead_identity_missing",
             errors={"profile_url": "required"},
         )
-    fields["profile_key"] = normalise.identity_key(fields.get("profile_key"), fields.get("email"), fields.get("phone"))
+    fields["profile_key"] = normalise.identity_key(
+        fields.get("profile_key"), fields.get("email"), fields.get("phone")
+    )
     existing = _duplicate(session, ctx.workspace_id, data.platform, fields["profile_key"])
     if existing is not None:
         raise Conflict("This profile is already a lead", code="lead_exists", errors={"id": str(existing.id)})
@@ -219,7 +221,9 @@ def update_lead(*, session: Session, ctx: Ctx, lead_id: int, data: LeadUpdate) -
     # The identity follows the data: a new profile, or a changed e-mail/phone of a profile-less lead.
     current_profile = None if normalise.is_derived_key(lead.profile_key) else lead.profile_key
     fields["profile_key"] = normalise.identity_key(
-        fields.get("profile_key", current_profile), fields.get("email", lead.email), fields.get("phone", lead.phone)
+        fields.get("profile_key", current_profile),
+        fields.get("email", lead.email),
+        fields.get("phone", lead.phone),
     )
     if "profile_key" in fields and fields["profile_key"] != lead.profile_key:
         existing = _duplicate(
@@ -506,7 +510,7 @@ class BulkIn(BaseModel):
     """A bulk action over explicit ids, or over every lead matching `filters`."""
 
     model_config = ConfigDict(extra="forbid")
-    action: Literal["tag", "untag", "assign", "status", "delete"]
+    action: Literal["tag", "untag", "assign", "status", "delete", "restore"]
     lead_ids: list[int] | None = PydField(default=None, max_length=1000)
     filters: LeadFilter | None = None
     tag_ids: list[int] = PydField(default_factory=list, max_length=20)
@@ -521,19 +525,27 @@ class BulkIn(BaseModel):
             raise ValueError("tag_ids is required for tag/untag")
         if self.action == "status" and self.status is None:
             raise ValueError("status is required for the status action")
+        if self.action == "restore" and self.lead_ids is None:
+            raise ValueError("restore takes the lead_ids a delete returned")
         return self
 
 
 class BulkResult(BaseModel):
     action: str
     affected: int
+    ids: list[int] = []  # the affected leads (first 10,000), e.g. to undo a delete with "restore"
+
+
+BULK_IDS_RETURNED = 10_000
 
 
 def bulk(*, session: Session, ctx: Ctx, data: BulkIn) -> BulkResult:
     """Set-based: one UPDATE/INSERT per action whatever the selection size, activities included."""
-    if data.action == "delete":
+    if data.action in ("delete", "restore"):
         _require(ctx, "leads.delete", "Your role cannot delete leads")
-    elif data.action == "assign":
+    if data.action == "restore":
+        return _bulk_restore(session, ctx, data.lead_ids or [])
+    if data.action == "assign":
         _require(ctx, "leads.assign", "Your role cannot assign leads")
     elif not account_rules.can(ctx.role, "leads.edit_assigned"):
         raise PermissionDenied("Your role cannot edit leads", code="forbidden_for_role")
@@ -571,7 +583,19 @@ def bulk(*, session: Session, ctx: Ctx, data: BulkIn) -> BulkResult:
             data={"action": data.action, "count": len(ids), "ids": ids[:1000], "via": ctx.via},
         ),
     )
-    return BulkResult(action=data.action, affected=len(ids))
+    return BulkResult(action=data.action, affected=len(ids), ids=ids[:BULK_IDS_RETURNED])
+
+
+def _bulk_restore(session: Session, ctx: Ctx, lead_ids: list[int]) -> BulkResult:
+    """Undo of a bulk delete: each lead comes back unless its profile was captured again meanwhile."""
+    restored = []
+    for lead_id in lead_ids:
+        try:
+            restore_lead(session=session, ctx=ctx, lead_id=lead_id)
+            restored.append(lead_id)
+        except (NotFound, Conflict):
+            continue
+    return BulkResult(action="restore", affected=len(restored), ids=restored)
 
 
 def _apply_bulk(

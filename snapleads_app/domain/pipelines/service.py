@@ -43,7 +43,7 @@ DEFAULT_STAGE_COLORS = {
 
 
 def _require_manage(ctx: Ctx) -> None:
-    if not account_rules.can(ctx.role, "workspace.settings") and ctx.role != "manager":
+    if not account_rules.can(ctx.role, "pipelines.manage"):
         raise PermissionDenied("Your role cannot change pipelines", code="forbidden_for_role")
 
 

@@ -9,11 +9,12 @@ from sqlmodel import Session, col, select
 
 from snapleads_app.core.context import Ctx
 from snapleads_app.core.errors import Conflict, NotFound, PermissionDenied
+from snapleads_app.domain.accounts import rules as account_rules
 from snapleads_app.domain.tags.models import Tag, TagIn, TagPublic, TagUpdate
 
 
 def _require_manage(ctx: Ctx) -> None:
-    if ctx.role not in ("owner", "admin", "manager"):
+    if not account_rules.can(ctx.role, "tags.manage"):
         raise PermissionDenied("Your role cannot change tags", code="forbidden_for_role")
 
 
