@@ -11,7 +11,11 @@ from api_ext import build_api
 from snapleads_app.core.logging import configure_logging
 from snapleads_app.core.settings import get_settings
 from snapleads_app.pages import register_pages
-from snapleads_app.state import realtime, realtime_leads  # noqa: F401 - registers the lead relay handlers
+from snapleads_app.state import (  # noqa: F401 - registers the relay handlers
+    realtime,
+    realtime_imports,
+    realtime_leads,
+)
 from workers.broker import setup_broker
 
 _settings = get_settings()  # validates: production refuses the default JWT secret

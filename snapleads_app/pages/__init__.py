@@ -4,6 +4,7 @@ from snapleads_app.pages import (  # noqa: F401
     auth,
     coming_soon,
     dashboard,
+    imports,
     kanban,
     leads,
     members,

@@ -16,6 +16,7 @@ from snapleads_app.views.common import role_badge
 NAV_ITEMS: list[tuple[str, str, str]] = [
     ("/", "nav.dashboard", "layout_dashboard"),
     ("/leads", "nav.leads", "users"),
+    ("/imports", "nav.imports", "file_up"),
     ("/kanban", "nav.kanban", "columns_3"),
     ("/inbox", "nav.inbox", "inbox"),
     ("/templates", "nav.templates", "file_text"),
