@@ -33,7 +33,11 @@ def build_api() -> FastAPI:
     api.add_middleware(
         BodySizeLimitMiddleware,
         max_bytes=settings.max_body_bytes,
-        large_paths={f"{API_PREFIX}/leads/import/csv": imports.CSV_MAX_BYTES},
+        # The import wizard uploads through Reflex's own endpoint (+1 MB for the multipart envelope).
+        large_paths={
+            f"{API_PREFIX}/leads/import/csv": imports.CSV_MAX_BYTES,
+            "/_upload": imports.CSV_MAX_BYTES + 1024 * 1024,
+        },
     )
     api.add_middleware(RequestContextMiddleware)
     return api
