@@ -24,6 +24,7 @@ os.environ["ENVIRONMENT"] = "test"
 os.environ["BCRYPT_ROUNDS"] = "4"  # cost 12 in production (asserted in tests/unit); 4 keeps tests fast
 os.environ["LOG_FORMAT"] = "text"
 os.environ.setdefault("JWT_SECRET", "test-secret-" + "x" * 40)
+os.environ["UPLOAD_DIR"] = str(_TMP / "uploads")  # never the developer's data/uploads
 
 if BACKEND == "postgres":
     _SERVER_URL = os.environ.get("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

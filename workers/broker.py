@@ -171,8 +171,13 @@ def setup_broker(*, namespace: str = "dramatiq", in_process_worker: bool | None 
             client = redis.Redis.from_url(
                 url, socket_connect_timeout=5, socket_timeout=30, health_check_interval=30
             )
+            settings = get_settings()
             broker: dramatiq.Broker = RedisBroker(
-                client=client, namespace=namespace, middleware=_middleware()
+                client=client,
+                namespace=namespace,
+                middleware=_middleware(),
+                heartbeat_timeout=settings.worker_heartbeat_timeout_ms,
+                maintenance_chance=settings.worker_maintenance_chance,
             )
             status_client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
             runtime = _Runtime(

@@ -36,7 +36,12 @@ class Settings(BaseSettings):
     extension_id: str = DEFAULT_EXTENSION_ID
     cors_origins: list[str] = Field(default_factory=list)
 
+    # A worker that stops heart-beating this long is dead: Redis hands its unfinished jobs to another.
+    worker_heartbeat_timeout_ms: int = 60_000
+    worker_maintenance_chance: int = 1_000  # per million broker calls (dramatiq's default)
+
     max_body_bytes: int = 5 * 1024 * 1024
+    upload_dir: Path = ROOT / "data" / "uploads"  # CSV files waiting for or owned by an import job
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
 

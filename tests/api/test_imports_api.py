@@ -112,7 +112,10 @@ def test_csv_upload_with_automatic_mapping(client, tmp_path):
 
 
 def test_csv_upload_refuses_binary_files_and_bad_mappings_clearly(client):
+    from snapleads_app.domain.imports.service import UPLOAD_DIR
+
     owner = register_owner()
+    before = set(UPLOAD_DIR.glob("incoming-*"))
     png = client.post(
         "/api/v1/leads/import/csv",
         headers=owner.auth,
@@ -134,9 +137,7 @@ def test_csv_upload_refuses_binary_files_and_bad_mappings_clearly(client):
     )
     assert not_json.status_code == 422
     assert client.get("/api/v1/leads/imports", headers=owner.auth).json()["data"] == []
-    from snapleads_app.domain.imports.service import UPLOAD_DIR
-
-    assert not list(UPLOAD_DIR.glob("incoming-*"))  # refused uploads leave no file behind
+    assert set(UPLOAD_DIR.glob("incoming-*")) == before  # refused uploads leave no file behind
 
 
 def test_csv_uploads_may_exceed_the_json_limit_but_not_200_mb(client):

@@ -229,3 +229,23 @@ def test_counts(raw, expected):
 def test_bad_counts(raw):
     with pytest.raises(FieldProblem):
         normalise_count(raw, "followers")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ana@example.com",
+        "first.last+tag@sub.example.com.br",
+        "o'brien@example.ie",
+        "x_y-z@ex-ample.co",
+        "a1!#$%&*/=?^`{|}~@example.org",
+        "UPPER@EXAMPLE.COM",
+    ],
+)
+def test_fast_email_path_accepts_only_what_email_validator_accepts(address):
+    from email_validator import validate_email
+
+    from snapleads_app.domain.leads.normalise import _PLAIN_EMAIL
+
+    assert _PLAIN_EMAIL.match(address.lower())
+    assert validate_email(address, check_deliverability=False).normalized.lower() == normalise_email(address)

@@ -1,7 +1,8 @@
 """The import writer: one batch of prepared rows → leads, with set-based statements per batch.
 
-Portable path (SQLite and PostgreSQL): INSERT … ON CONFLICT DO NOTHING … RETURNING through SQLAlchemy
-Core, so concurrent imports of the same profile never duplicate it (the unique index decides).
+PostgreSQL: COPY into a temporary staging table, then one INSERT … SELECT … ON CONFLICT DO NOTHING
+RETURNING (the unique index decides, so concurrent imports of one profile never duplicate it);
+activities and tag links are COPYed straight in. SQLite: the same statements through SQLAlchemy Core.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from psycopg.types.json import Jsonb
+from sqlalchemy import Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from snapleads_app.domain.imports.rules import PreparedRow, changes_for
 from snapleads_app.domain.leads.models import Lead
@@ -127,7 +129,10 @@ def write_batch(
                 updated_at=batch.now,
             )
             values.append(value)
-        inserted = session.execute(_insert_statement(session.get_bind().dialect.name), values).all()
+        if session.get_bind().dialect.name == "postgresql":
+            inserted = _copy_insert_leads(session, values)
+        else:
+            inserted = session.execute(_insert_statement("sqlite"), values).all()
         result.created_ids = [row.id for row in inserted]
         row_of = {(r.platform, r.key): r.row_number for r in new_rows}
         result.row_of_lead.update({row.id: row_of[(row.platform, row.profile_key)] for row in inserted})
@@ -166,8 +171,7 @@ def _record(session: Session, batch: BatchContext, result: WriteResult) -> None:
         for type_, ids in (("lead.imported", result.created_ids), ("lead.updated", result.updated_ids))
         for lead_id in ids
     ]
-    if activities:
-        session.execute(insert(Activity), activities)
+    _insert_rows(session, _table(Activity), activities)
 
 
 def _tag(session: Session, result: WriteResult, row_tags: dict[int, list[int]]) -> None:
@@ -189,9 +193,75 @@ def _tag(session: Session, result: WriteResult, row_tags: dict[int, list[int]]) 
     links = sorted(wanted - already)
     if not links:
         return
-    session.execute(insert(LeadTag), [{"lead_id": lead_id, "tag_id": tag_id} for lead_id, tag_id in links])
+    _insert_rows(
+        session, _table(LeadTag), [{"lead_id": lead_id, "tag_id": tag_id} for lead_id, tag_id in links]
+    )  # type: ignore[attr-defined]
     added: dict[int, int] = {}
     for _, tag_id in links:
         added[tag_id] = added.get(tag_id, 0) + 1
     for tag_id, count in added.items():
         session.execute(update(Tag).where(col(Tag.id) == tag_id).values(lead_count=Tag.lead_count + count))
+
+
+_STAGE = "import_stage"
+
+
+def _copy_insert_leads(session: Session, values: list[dict[str, Any]]) -> list[Any]:
+    """COPY the rows into a session-private staging table, then insert what is not there yet."""
+    columns = list(values[0])
+    column_list = ", ".join(columns)
+    raw = _psycopg(session)
+    with raw.cursor() as cursor:
+        cursor.execute(  # column names come from INSERT_COLUMNS, not from input
+            f"CREATE TEMP TABLE IF NOT EXISTS {_STAGE} AS SELECT {column_list} FROM lead WITH NO DATA"  # noqa: S608
+        )
+        cursor.execute(f"TRUNCATE {_STAGE}")
+        with cursor.copy(f"COPY {_STAGE} ({column_list}) FROM STDIN") as copy:
+            for value in values:
+                copy.write_row([_copy_value(value[c]) for c in columns])
+        cursor.execute(
+            f"INSERT INTO lead ({column_list}) SELECT {column_list} FROM {_STAGE} "  # noqa: S608
+            "ON CONFLICT (workspace_id, platform, profile_key) WHERE deleted_at IS NULL DO NOTHING "
+            "RETURNING id, platform, profile_key"
+        )
+        rows = cursor.fetchall()
+        cursor.execute(f"TRUNCATE {_STAGE}")
+    return [_Inserted(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class _Inserted:
+    id: int
+    platform: str
+    profile_key: str
+
+
+def _copy_value(value: Any) -> Any:
+    return Jsonb(value) if isinstance(value, dict | list) else value
+
+
+def _insert_rows(session: Session, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Plain inserts of many rows: COPY on PostgreSQL, Core executemany elsewhere."""
+    if not rows:
+        return
+    if session.get_bind().dialect.name != "postgresql":
+        session.connection().execute(table.insert(), rows)
+        return
+    columns = list(rows[0])
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    with _psycopg(session).cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([_copy_value(row[c]) for c in columns])
+
+
+def _psycopg(session: Session) -> Any:
+    """The psycopg connection under the session's transaction (COPY is not in SQLAlchemy's API)."""
+    driver = session.connection().connection.driver_connection
+    if driver is None:
+        raise RuntimeError("no database connection")
+    return driver
+
+
+def _table(model: type[SQLModel]) -> Table:
+    table = SQLModel.metadata.tables[model.__tablename__]  # type: ignore[index]
+    return table

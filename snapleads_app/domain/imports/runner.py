@@ -13,7 +13,7 @@ from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.imports import service
 from snapleads_app.domain.imports.service import ChunkRows, JobPlan
 
-CHUNK_ROWS = 2_000
+CHUNK_ROWS = 5_000
 
 
 def run(job_id: int, *, chunk_rows: int = CHUNK_ROWS) -> None:

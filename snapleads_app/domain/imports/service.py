@@ -24,7 +24,7 @@ from snapleads_app.core.context import Ctx
 from snapleads_app.core.db import on_commit
 from snapleads_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from snapleads_app.core.events import DomainEvent, publish_after_commit
-from snapleads_app.core.settings import ROOT
+from snapleads_app.core.settings import get_settings
 from snapleads_app.core.tasks import enqueue_after_commit
 from snapleads_app.domain.accounts import rules as account_rules
 from snapleads_app.domain.accounts.models import Membership
@@ -43,7 +43,7 @@ from snapleads_app.domain.pipelines import service as pipelines
 from snapleads_app.domain.tags import service as tags
 
 IMPORT_JOB = "imports.run"
-UPLOAD_DIR = ROOT / "data" / "uploads"
+UPLOAD_DIR = get_settings().upload_dir
 FINAL = ("completed", "failed", "cancelled")
 
 
