@@ -20,3 +20,9 @@ def test_seed_demo_is_idempotent_and_its_printed_login_works(capsys):
         ctx = accounts.authenticate_access_token(session=session, token=tokens.access_token)
         roles = sorted(m.role for m in accounts.list_members(session=session, ctx=ctx))
     assert roles == ["agent", "manager", "owner"]
+    from snapleads_app.domain.leads import service as leads
+    from snapleads_app.domain.leads.models import LeadFilter
+
+    with unit_of_work() as session:
+        page = leads.list_leads(session=session, ctx=ctx, filters=LeadFilter(), include_total=True)
+    assert page.total == 40 and {lead.platform for lead in page.data} >= {"instagram", "linkedin"}
