@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
-import uuid
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile, status
@@ -88,7 +85,7 @@ def import_csv(
 ) -> ImportAccepted:
     """Upload a CSV; it is sniffed, mapped (given or automatic) and imported in the background."""
     parsed_options = _json_form(options, ImportOptions, "options")
-    upload = _save_upload(file)
+    upload = imports.store_upload(file.file)
     try:
         inspection = imports.inspect_csv(upload)
         chosen = _json_mapping(mapping) if mapping else inspection.mapping
@@ -109,14 +106,6 @@ def import_csv(
     finally:
         upload.unlink(missing_ok=True)  # moved into the job's folder on success
     return ImportAccepted(job_id=job.id, status=job.status, total=job.total)
-
-
-def _save_upload(file: UploadFile) -> Path:
-    imports.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    target = imports.UPLOAD_DIR / f"incoming-{uuid.uuid4().hex}.csv"
-    with target.open("wb") as out:
-        shutil.copyfileobj(file.file, out, length=1024 * 1024)
-    return target
 
 
 def _json_form(raw: str | None, model: type[ImportOptions], field: str) -> ImportOptions:

@@ -11,6 +11,7 @@ from sqlalchemy import Column, ForeignKey, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from snapleads_app.core.models import BigId, JSONType, created_at_field, json_field
+from snapleads_app.domain.leads.models import LeadFields
 
 JobStatus = Literal["queued", "processing", "completed", "failed", "cancelled"]
 DuplicatePolicy = Literal["skip", "fill", "overwrite"]
@@ -92,30 +93,16 @@ class ImportOptions(BaseModel):
     assignee_id: int | None = PydField(default=None, gt=0)
 
 
-class BatchLeadIn(BaseModel):
-    """One lead as the extension or an API client sends it (normalised by the same rules as any lead)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class BatchLeadIn(LeadFields):
+    """One lead as the extension or an API client sends it (normalised by the same rules as any lead);
+    counts may come as the page shows them ("12,5 mil", "1.2k")."""
 
     platform: (
         Literal["instagram", "facebook", "linkedin", "twitter", "tiktok", "whatsapp", "other"] | None
     ) = None
-    username: str | None = PydField(default=None, max_length=100)
-    full_name: str | None = PydField(default=None, max_length=200)
-    profile_url: str | None = PydField(default=None, max_length=2048)
-    avatar_url: str | None = PydField(default=None, max_length=2048)
-    bio: str | None = PydField(default=None, max_length=5000)
-    email: str | None = PydField(default=None, max_length=254)
-    phone: str | None = PydField(default=None, max_length=40)
-    website: str | None = PydField(default=None, max_length=2048)
-    location: str | None = PydField(default=None, max_length=200)
-    company: str | None = PydField(default=None, max_length=200)
-    headline: str | None = PydField(default=None, max_length=300)
-    followers: int | str | None = None
-    following: int | str | None = None
-    posts: int | str | None = None
-    verified: bool | None = None
-    custom_fields: dict[str, Any] | None = None
+    followers: int | str | None = PydField(default=None, union_mode="left_to_right")  # type: ignore[assignment]
+    following: int | str | None = PydField(default=None, union_mode="left_to_right")  # type: ignore[assignment]
+    posts: int | str | None = PydField(default=None, union_mode="left_to_right")  # type: ignore[assignment]
 
 
 class BatchImportIn(ImportOptions):

@@ -18,31 +18,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col
 
 from snapleads_app.domain.imports.rules import PreparedRow, changes_for
-from snapleads_app.domain.leads.models import Lead
+from snapleads_app.domain.leads.models import PROFILE_FIELDS, Lead
 from snapleads_app.domain.tags.models import LeadTag, Tag
 from snapleads_app.domain.timeline.models import Activity
 
-INSERT_COLUMNS = (
-    "username",
-    "full_name",
-    "profile_url",
-    "avatar_url",
-    "bio",
-    "email",
-    "phone",
-    "website",
-    "location",
-    "company",
-    "headline",
-    "followers",
-    "following",
-    "posts",
-    "verified",
-    "notes",
-    "source_url",
-    "custom_fields",
-    "search_text",
-)
+INSERT_COLUMNS = (*PROFILE_FIELDS, "verified", "notes", "source_url", "custom_fields", "search_text")
 
 
 @dataclass

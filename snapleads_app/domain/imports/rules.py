@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from snapleads_app.domain.leads import normalise
+from snapleads_app.domain.leads.models import PROFILE_FIELDS
 
 ERROR_LABELS = {
     "invalid_email": "invalid e-mail",
@@ -89,23 +90,7 @@ def dedupe(rows: list[PreparedRow]) -> tuple[list[PreparedRow], int]:
     return kept, len(rows) - len(kept)
 
 
-UPDATABLE = (
-    "username",
-    "full_name",
-    "profile_url",
-    "avatar_url",
-    "bio",
-    "email",
-    "phone",
-    "website",
-    "location",
-    "company",
-    "headline",
-    "followers",
-    "following",
-    "posts",
-    "source_url",
-)
+UPDATABLE = (*PROFILE_FIELDS, "source_url")
 
 
 def changes_for(policy: str, current: dict[str, Any], incoming: dict[str, Any]) -> dict[str, Any]:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlmodel import Session, col, select
 
@@ -158,6 +159,16 @@ def create_csv_job(
     shutil.move(str(upload), target)
     job.file_path = str(target)
     return public(job)
+
+
+def store_upload(source: BinaryIO) -> Path:
+    """Copy an uploaded file (streamed, 1 MB at a time) to a private path an import job can take over."""
+    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    target = UPLOAD_DIR / f"incoming-{uuid.uuid4().hex}.csv"
+    source.seek(0)
+    with target.open("wb") as out:
+        shutil.copyfileobj(source, out, length=1024 * 1024)
+    return target
 
 
 def get_job(*, session: Session, ctx: Ctx, job_id: int) -> ImportJobPublic:

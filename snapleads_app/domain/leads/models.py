@@ -19,6 +19,24 @@ SortKey = Literal["created", "-created", "updated", "-updated", "score", "-score
 
 LIVE = "deleted_at IS NULL"
 
+# The descriptive fields of a profile (what capture, import, merge and update deal in).
+PROFILE_FIELDS = (
+    "username",
+    "full_name",
+    "profile_url",
+    "avatar_url",
+    "bio",
+    "email",
+    "phone",
+    "website",
+    "location",
+    "company",
+    "headline",
+    "followers",
+    "following",
+    "posts",
+)
+
 
 class Lead(SQLModel, table=True):
     __tablename__ = "lead"  # pyright: ignore[reportAssignmentType]
@@ -115,22 +133,8 @@ class Lead(SQLModel, table=True):
 
 # ---------------------------------------------------------------- schemas
 
-_TEXT_LIMITS = {
-    "username": 100,
-    "full_name": 200,
-    "profile_url": 2048,
-    "avatar_url": 2048,
-    "email": 254,
-    "phone": 40,
-    "website": 2048,
-    "location": 200,
-    "company": 200,
-    "headline": 300,
-    "source_url": 2048,
-}
 
-
-class _LeadFields(BaseModel):
+class LeadFields(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     username: str | None = PydField(default=None, max_length=100)
@@ -153,7 +157,7 @@ class _LeadFields(BaseModel):
     custom_fields: dict[str, Any] | None = None
 
 
-class LeadCreate(_LeadFields):
+class LeadCreate(LeadFields):
     platform: Platform
     status: Status = "new"
     assignee_id: int | None = PydField(default=None, gt=0)
@@ -161,7 +165,7 @@ class LeadCreate(_LeadFields):
     source: Source = "manual"
 
 
-class LeadUpdate(_LeadFields):
+class LeadUpdate(LeadFields):
     """Partial update: only the fields present in the request change (None clears a field)."""
 
     status: Status | None = None

@@ -5,25 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from snapleads_app.domain.accounts import rules as account_rules
+from snapleads_app.domain.leads.models import PROFILE_FIELDS
 
-MERGEABLE_FIELDS = (
-    "username",
-    "full_name",
-    "profile_url",
-    "avatar_url",
-    "bio",
-    "email",
-    "phone",
-    "website",
-    "location",
-    "company",
-    "headline",
-    "followers",
-    "following",
-    "posts",
-    "source_url",
-    "assignee_id",
-)
+MERGEABLE_FIELDS = (*PROFILE_FIELDS, "source_url", "assignee_id")
 
 
 def may_see(role: str, user_id: int | None, assignee_id: int | None) -> bool:
