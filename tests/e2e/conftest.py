@@ -10,13 +10,18 @@ here so PUBLIC_URL (CORS / websocket origin, REST redirects) is known before the
 from __future__ import annotations
 
 import os
+import re
 import socket
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.factories import PASSWORD
+
 ROOT = Path(__file__).resolve().parents[2]
+TIMEOUT = 20_000  # ms, the default for every Playwright wait in these tests
 CHROMIUM = next((p for p in ("/usr/lib/chromium/chromium", "/usr/bin/chromium") if Path(p).exists()), None)
 LAUNCH_ARGS = [
     "--headless=new",
@@ -89,3 +94,19 @@ def browser() -> Iterator[object]:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield browser
         browser.close()
+
+
+def new_page(browser: Any, *, locale: str = "en-US", width: int = 1280, height: int = 800) -> tuple[Any, Any]:
+    """A fresh browser context (own cookies) with the default timeout; returns (context, page)."""
+    context = browser.new_context(locale=locale, viewport={"width": width, "height": height})
+    context.set_default_timeout(TIMEOUT)
+    return context, context.new_page()
+
+
+def login(page: Any, app_url: str, email: str) -> None:
+    """Sign in through the login form with the factories' password and wait for the dashboard."""
+    page.goto(f"{app_url}/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url(re.compile(rf"^{re.escape(app_url)}/?$"))

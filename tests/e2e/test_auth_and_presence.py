@@ -8,30 +8,16 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import login, new_page
 from tests.factories import PASSWORD, add_member, register_owner
 
 pytestmark = pytest.mark.e2e
-TIMEOUT = 20_000
-
-
-def _new_page(browser: Any) -> tuple[Any, Any]:
-    context = browser.new_context(locale="en-US", viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(TIMEOUT)
-    return context, context.new_page()
-
-
-def _login(page: Any, app_url: str, email: str) -> None:
-    page.goto(f"{app_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(re.compile(rf"^{re.escape(app_url)}/?$"))
 
 
 def test_register_logout_login_with_httponly_session(app_url: str, browser: Any) -> None:
     from playwright.sync_api import expect
 
-    context, page = _new_page(browser)
+    context, page = new_page(browser)
     try:
         page.goto(f"{app_url}/register")
         page.fill("#full_name", "Renata Souza")
@@ -58,7 +44,7 @@ def test_register_logout_login_with_httponly_session(app_url: str, browser: Any)
         page.goto(f"{app_url}/settings/members")
         page.wait_for_url(re.compile(r"/login"))
 
-        _login(page, app_url, "renata@example.com")
+        login(page, app_url, "renata@example.com")
         expect(page.locator("#welcome")).to_have_text("Welcome, Renata Souza!")
     finally:
         context.close()
@@ -68,7 +54,7 @@ def test_wrong_password_shows_a_translated_error(app_url: str, browser: Any) -> 
     from playwright.sync_api import expect
 
     register_owner("tiago@example.com")
-    context, page = _new_page(browser)
+    context, page = new_page(browser)
     try:
         page.goto(f"{app_url}/login")
         page.fill("#email", "tiago@example.com")
@@ -84,11 +70,11 @@ def test_two_members_see_each_other_online(app_url: str, browser: Any) -> None:
 
     owner = register_owner("olga@example.com", workspace="Presence Co")
     agent = add_member(owner, "agent", "pedro@example.com")
-    ctx_a, page_a = _new_page(browser)
-    ctx_b, page_b = _new_page(browser)
+    ctx_a, page_a = new_page(browser)
+    ctx_b, page_b = new_page(browser)
     try:
-        _login(page_a, app_url, owner.email)
-        _login(page_b, app_url, agent.email)
+        login(page_a, app_url, owner.email)
+        login(page_b, app_url, agent.email)
         online_a = page_a.locator("#online-now [data-testid=presence-user]")
         online_b = page_b.locator("#online-now [data-testid=presence-user]")
         expect(online_a).to_have_count(2)

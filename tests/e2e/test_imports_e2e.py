@@ -3,16 +3,15 @@ the live progress reach 100 % with the exact counts, and find the job in the his
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.factories import PASSWORD, make_lead, register_owner
+from tests.e2e.conftest import login, new_page
+from tests.factories import make_lead, register_owner
 
 pytestmark = pytest.mark.e2e
-TIMEOUT = 20_000
 
 # ";" separated, Windows-1252 (an Excel export): Ana twice (in-file duplicate), Bruno's e-mail is invalid,
 # Carla already exists in the workspace (duplicate against the database, skipped).
@@ -26,14 +25,6 @@ CSV_PT = (
 )
 
 
-def _login(page: Any, app_url: str, email: str) -> None:
-    page.goto(f"{app_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(re.compile(rf"^{re.escape(app_url)}/?$"))
-
-
 def test_upload_map_import_and_see_live_progress(app_url: str, browser: Any, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
@@ -43,11 +34,9 @@ def test_upload_map_import_and_see_live_progress(app_url: str, browser: Any, tmp
     csv_file.write_bytes(CSV_PT.encode("cp1252"))
 
     # The account's language is pt-BR (the default): the page is asserted in Portuguese.
-    context = browser.new_context(locale="pt-BR", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(TIMEOUT)
-    page = context.new_page()
+    context, page = new_page(browser, locale="pt-BR", height=900)
     try:
-        _login(page, app_url, owner.email)
+        login(page, app_url, owner.email)
         page.get_by_role("link", name="Importar").first.click()
         page.wait_for_url(f"{app_url}/imports")
         expect(page.locator("#history-empty")).to_be_visible()

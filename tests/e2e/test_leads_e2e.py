@@ -3,29 +3,14 @@ browser sees the move live; after a reload the card is still in its new column."
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 
-from tests.factories import PASSWORD, add_member, make_lead, register_owner
+from tests.e2e.conftest import login, new_page
+from tests.factories import add_member, make_lead, register_owner
 
 pytestmark = pytest.mark.e2e
-TIMEOUT = 20_000
-
-
-def _new_page(browser: Any) -> tuple[Any, Any]:
-    context = browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(TIMEOUT)
-    return context, context.new_page()
-
-
-def _login(page: Any, app_url: str, email: str) -> None:
-    page.goto(f"{app_url}/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("#login-submit")
-    page.wait_for_url(re.compile(rf"^{re.escape(app_url)}/?$"))
 
 
 def _column(page: Any, name: str) -> Any:
@@ -41,10 +26,10 @@ def test_filter_table_drag_card_and_see_it_live(app_url: str, browser: Any) -> N
     make_lead(owner, platform="linkedin", username="bruno-lima", full_name="Bruno Lima")
     make_lead(owner, platform="instagram", username="carla.dias", full_name="Carla Dias")
 
-    ctx_a, page_a = _new_page(browser)
-    ctx_b, page_b = _new_page(browser)
+    ctx_a, page_a = new_page(browser, width=1440, height=900)
+    ctx_b, page_b = new_page(browser, width=1440, height=900)
     try:
-        _login(page_a, app_url, owner.email)
+        login(page_a, app_url, owner.email)
         page_a.goto(f"{app_url}/leads")
         rows = page_a.locator("[data-testid=lead-row]")
         expect(rows).to_have_count(3)
@@ -60,7 +45,7 @@ def test_filter_table_drag_card_and_see_it_live(app_url: str, browser: Any) -> N
         expect(rows.first).to_contain_text("Carla Dias")
 
         # Board: drag Ana from "New" to "Contacted"; the second browser sees it without reloading.
-        _login(page_b, app_url, manager.email)
+        login(page_b, app_url, manager.email)
         page_b.goto(f"{app_url}/kanban")
         expect(_column(page_b, "New").locator("[data-testid=kanban-card]")).to_have_count(3)
 
