@@ -126,3 +126,101 @@ def labelled_input(label: Any, name: str, *, type_: Any = "text", **props: Any) 
         spacing="1",
         width="100%",
     )
+
+
+# Hidden from sight, still read by screen readers (a label for an icon-only column or a drawer).
+VISUALLY_HIDDEN_STYLE = {
+    "position": "absolute",
+    "width": "1px",
+    "height": "1px",
+    "overflow": "hidden",
+    "clip": "rect(0 0 0 0)",
+}
+# A native <button> that looks like its content (clickable names, tiny icon buttons).
+UNSTYLED_BUTTON_STYLE = {"background": "none", "border": "none", "cursor": "pointer", "padding": 0}
+
+
+def visually_hidden(text: Any, **props: Any) -> rx.Component:
+    return rx.el.span(text, style=VISUALLY_HIDDEN_STYLE, **props)
+
+
+def unstyled_button(*children: Any, style: dict[str, Any] | None = None, **props: Any) -> rx.Component:
+    return rx.el.button(*children, style={**UNSTYLED_BUTTON_STYLE, **(style or {})}, **props)
+
+
+def page_title(title: Any, subtitle: Any, *, badge: rx.Component | None = None) -> rx.Component:
+    """A page's heading and the grey line under it; `badge` sits next to the heading."""
+    heading = rx.heading(title, size="7")
+    return rx.vstack(
+        heading if badge is None else rx.hstack(heading, badge, align="center", spacing="3"),
+        rx.text(subtitle, color_scheme="gray"),
+        spacing="1",
+    )
+
+
+def page_header(
+    title: Any, subtitle: Any, *aside: rx.Component, badge: rx.Component | None = None
+) -> rx.Component:
+    """`page_title` on the left, `aside` (actions, pickers) pushed to the right; wraps on narrow screens."""
+    return rx.flex(
+        page_title(title, subtitle, badge=badge),
+        rx.spacer(),
+        *aside,
+        gap="3",
+        wrap="wrap",
+        align="end",
+        width="100%",
+    )
+
+
+def toolbar(*children: rx.Component) -> rx.Component:
+    return rx.hstack(*children, spacing="2", wrap="wrap")
+
+
+def search_input(value: Any, on_change: Any, label: Any, id_: str, **props: Any) -> rx.Component:
+    """A debounced search box; `label` is both its placeholder and its accessible name."""
+    return rx.input(
+        rx.input.slot(rx.icon("search", size=16)),
+        value=value,
+        on_change=on_change,
+        debounce_timeout=300,
+        placeholder=label,
+        aria_label=label,
+        type="search",
+        id=id_,
+        **props,
+    )
+
+
+def loading_block(label: Any) -> rx.Component:
+    return rx.center(
+        rx.spinner(size="3"),
+        rx.text(label, color_scheme="gray"),
+        padding_y="4em",
+        width="100%",
+        gap="2",
+    )
+
+
+def options_select(
+    options: Any,
+    *,
+    value: Any,
+    on_change: Any,
+    trigger: dict[str, Any] | None = None,
+    first: tuple[rx.Component, ...] = (),
+    **props: Any,
+) -> rx.Component:
+    """A select over a Var list of `{label, value}` options; `first` items come before them."""
+    return rx.select.root(
+        rx.select.trigger(**(trigger or {})),
+        rx.select.content(*first, rx.foreach(options, lambda o: rx.select.item(o.label, value=o.value))),
+        value=value,
+        on_change=on_change,
+        **props,
+    )
+
+
+def captioned(caption: Any, control: rx.Component) -> rx.Component:
+    """A control under a small grey caption."""
+    return rx.vstack(rx.text(caption, size="1", color_scheme="gray"), control, spacing="1")

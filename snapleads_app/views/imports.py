@@ -9,7 +9,7 @@ import reflex as rx
 
 from snapleads_app.components.import_widgets import count_tile, job_status_badge, step_indicator
 from snapleads_app.components.live import watch
-from snapleads_app.components.widgets import section_card
+from snapleads_app.components.widgets import loading_block, page_header, section_card
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.imports import (
     ASSIGNEE_POLICIES,
@@ -39,18 +39,10 @@ def status_label(status: Any) -> Any:
 
 
 def _header() -> rx.Component:
-    return rx.flex(
-        rx.vstack(
-            rx.heading(tr("imports.title"), size="7"),
-            rx.text(tr("imports.subtitle"), color_scheme="gray"),
-            spacing="1",
-        ),
-        rx.spacer(),
+    return page_header(
+        tr("imports.title"),
+        tr("imports.subtitle"),
         step_indicator(S.step, [(step, tr(f"imports.step.{step}")) for step in STEPS], tr("imports.steps")),
-        gap="3",
-        wrap="wrap",
-        align="end",
-        width="100%",
     )
 
 
@@ -595,13 +587,7 @@ def _result_step() -> rx.Component:
 def _wizard() -> rx.Component:
     return rx.cond(
         ~S.loaded,
-        rx.center(
-            rx.spinner(size="3"),
-            rx.text(tr("common.loading"), color_scheme="gray"),
-            padding_y="4em",
-            width="100%",
-            gap="2",
-        ),
+        loading_block(tr("common.loading")),
         rx.match(
             S.step,
             ("mapping", _mapping_step()),

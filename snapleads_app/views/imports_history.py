@@ -8,7 +8,7 @@ from typing import Any
 import reflex as rx
 
 from snapleads_app.components.import_widgets import job_status_badge
-from snapleads_app.components.widgets import section_card
+from snapleads_app.components.widgets import section_card, visually_hidden
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.imports import ImportsState
 
@@ -107,18 +107,7 @@ def history_section(status_label: Callable[[Any], Any]) -> rx.Component:
                     rx.table.column_header_cell(tr("imports.col_total")),
                     rx.table.column_header_cell(tr("imports.col_who")),
                     rx.table.column_header_cell(tr("imports.col_when")),
-                    rx.table.column_header_cell(
-                        rx.el.span(
-                            tr("leads.col_actions"),
-                            style={
-                                "position": "absolute",
-                                "width": "1px",
-                                "height": "1px",
-                                "overflow": "hidden",
-                                "clip": "rect(0 0 0 0)",
-                            },
-                        )
-                    ),
+                    rx.table.column_header_cell(visually_hidden(tr("leads.col_actions"))),
                 )
             ),
             rx.table.body(rx.foreach(S.history, lambda job: _row(job, status_label))),

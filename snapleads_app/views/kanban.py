@@ -9,13 +9,20 @@ import reflex as rx
 from snapleads_app.components.dnd import drag_card, drop_column
 from snapleads_app.components.lead_widgets import score_badge
 from snapleads_app.components.live import watch
-from snapleads_app.components.widgets import empty_state
+from snapleads_app.components.widgets import (
+    empty_state,
+    options_select,
+    page_header,
+    search_input,
+    toolbar,
+    unstyled_button,
+)
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.kanban import KanbanState
 from snapleads_app.state.lead_detail import LeadDetailState
 from snapleads_app.state.realtime_leads import LeadsShared
 from snapleads_app.views.lead_detail import lead_drawer
-from snapleads_app.views.leads_common import lead_avatar, platform_tag, tags_row
+from snapleads_app.views.leads_common import lead_avatar, open_lead_item, platform_tag, tags_row
 
 K = KanbanState
 
@@ -32,11 +39,7 @@ def _card_menu(card: Any) -> rx.Component:
             )
         ),
         rx.menu.content(
-            rx.menu.item(
-                rx.icon("panel_right_open", size=14),
-                tr("leads.open", name=card.name),
-                on_click=LeadDetailState.open_lead(card.id),
-            ),
+            open_lead_item(card),
             rx.cond(
                 K.can_edit,
                 rx.menu.sub(
@@ -68,17 +71,10 @@ def _card(card: Any) -> rx.Component:
                 rx.hstack(
                     lead_avatar(card.initials, card.avatar_url, "2"),
                     rx.vstack(
-                        rx.el.button(
+                        unstyled_button(
                             rx.text(card.name, weight="medium", size="2", trim="both"),
                             on_click=LeadDetailState.open_lead(card.id),
-                            style={
-                                "background": "none",
-                                "border": "none",
-                                "cursor": "pointer",
-                                "padding": 0,
-                                "textAlign": "left",
-                                "color": "inherit",
-                            },
+                            style={"textAlign": "left", "color": "inherit"},
                             aria_label=tr("leads.open", name=card.name),
                         ),
                         rx.cond(
@@ -182,37 +178,18 @@ def _column(column: Any) -> rx.Component:
 
 
 def _toolbar() -> rx.Component:
-    return rx.flex(
-        rx.vstack(
-            rx.heading(tr("kanban.title"), size="7"),
-            rx.text(tr("kanban.subtitle"), color_scheme="gray"),
-            spacing="1",
-        ),
-        rx.spacer(),
-        rx.hstack(
-            rx.input(
-                rx.input.slot(rx.icon("search", size=16)),
-                value=K.search,
-                on_change=K.set_search,
-                debounce_timeout=300,
-                placeholder=tr("kanban.search"),
-                aria_label=tr("kanban.search"),
-                type="search",
-                id="kanban-search",
-            ),
-            rx.select.root(
-                rx.select.trigger(aria_label=tr("kanban.pipeline"), id="pipeline-picker"),
-                rx.select.content(rx.foreach(K.pipelines, lambda p: rx.select.item(p.label, value=p.value))),
+    return page_header(
+        tr("kanban.title"),
+        tr("kanban.subtitle"),
+        toolbar(
+            search_input(K.search, K.set_search, tr("kanban.search"), "kanban-search"),
+            options_select(
+                K.pipelines,
                 value=K.pipeline_id,
                 on_change=K.set_pipeline,
+                trigger={"aria_label": tr("kanban.pipeline"), "id": "pipeline-picker"},
             ),
-            spacing="2",
-            wrap="wrap",
         ),
-        gap="3",
-        wrap="wrap",
-        align="end",
-        width="100%",
     )
 
 

@@ -7,8 +7,15 @@ from typing import Any
 
 import reflex as rx
 
+from snapleads_app.components.dialogs import confirm_dialog
 from snapleads_app.components.lead_widgets import field_error, score_badge, tag_chip
 from snapleads_app.components.live import watch
+from snapleads_app.components.widgets import (
+    VISUALLY_HIDDEN_STYLE,
+    captioned,
+    options_select,
+    unstyled_button,
+)
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.lead_detail import LeadDetailState
 from snapleads_app.state.leads import STATUSES
@@ -58,50 +65,42 @@ def _text_field(field: str, *, multiline: bool = False, type_: Any = "text") -> 
 
 
 def _controls() -> rx.Component:
+    def trigger(label_key: str, id_: str) -> dict[str, Any]:
+        return {"aria_label": tr(label_key), "width": "100%", "id": id_}
+
     return rx.grid(
-        rx.vstack(
-            rx.text(tr("detail.status"), size="1", color_scheme="gray"),
+        captioned(
+            tr("detail.status"),
             rx.select.root(
-                rx.select.trigger(aria_label=tr("detail.status"), width="100%", id="detail-status"),
+                rx.select.trigger(**trigger("detail.status", "detail-status")),
                 rx.select.content(*[rx.select.item(status_label(s), value=s) for s in STATUSES]),
                 value=D.status,
                 on_change=D.set_status,
                 disabled=~D.can_edit,
             ),
-            spacing="1",
         ),
-        rx.vstack(
-            rx.text(tr("detail.stage"), size="1", color_scheme="gray"),
-            rx.select.root(
-                rx.select.trigger(aria_label=tr("detail.stage"), width="100%", id="detail-stage"),
-                rx.select.content(
-                    rx.foreach(D.stage_options, lambda o: rx.select.item(o.label, value=o.value))
-                ),
+        captioned(
+            tr("detail.stage"),
+            options_select(
+                D.stage_options,
                 value=D.stage_id,
                 on_change=D.set_stage,
+                trigger=trigger("detail.stage", "detail-stage"),
                 disabled=~D.can_edit,
             ),
-            spacing="1",
         ),
-        rx.vstack(
-            rx.text(tr("detail.assignee"), size="1", color_scheme="gray"),
-            rx.select.root(
-                rx.select.trigger(aria_label=tr("detail.assignee"), width="100%", id="detail-assignee"),
-                rx.select.content(
-                    rx.select.item(tr("detail.unassigned"), value="none"),
-                    rx.foreach(D.member_options, lambda o: rx.select.item(o.label, value=o.value)),
-                ),
+        captioned(
+            tr("detail.assignee"),
+            options_select(
+                D.member_options,
                 value=rx.cond(D.assignee_id == "", "none", D.assignee_id),
                 on_change=D.set_assignee,
+                trigger=trigger("detail.assignee", "detail-assignee"),
+                first=(rx.select.item(tr("detail.unassigned"), value="none"),),
                 disabled=~D.can_assign,
             ),
-            spacing="1",
         ),
-        rx.vstack(
-            rx.text(tr("detail.score"), size="1", color_scheme="gray"),
-            score_badge(D.score, tr("detail.score")),
-            spacing="1",
-        ),
+        captioned(tr("detail.score"), score_badge(D.score, tr("detail.score"))),
         columns="2",
         spacing="3",
         width="100%",
@@ -119,17 +118,11 @@ def _tags() -> rx.Component:
                     t.color,
                     rx.cond(
                         D.can_edit,
-                        rx.el.button(
+                        unstyled_button(
                             rx.icon("x", size=10),
                             on_click=D.remove_tag(t.id),
                             aria_label=tr("detail.remove_tag", name=t.name),
-                            style={
-                                "background": "none",
-                                "border": "none",
-                                "cursor": "pointer",
-                                "padding": 0,
-                                "display": "inline-flex",
-                            },
+                            style={"display": "inline-flex"},
                         ),
                     ),
                 ),
@@ -141,13 +134,11 @@ def _tags() -> rx.Component:
         rx.cond(
             D.can_edit,
             rx.flex(
-                rx.select.root(
-                    rx.select.trigger(placeholder=tr("detail.add_tag"), aria_label=tr("detail.add_tag")),
-                    rx.select.content(
-                        rx.foreach(D.available_tags, lambda o: rx.select.item(o.label, value=o.value))
-                    ),
+                options_select(
+                    D.available_tags,
                     value="",
                     on_change=D.add_tag,
+                    trigger={"placeholder": tr("detail.add_tag"), "aria_label": tr("detail.add_tag")},
                     size="1",
                 ),
                 rx.cond(
@@ -273,31 +264,18 @@ def _duplicates() -> rx.Component:
 def _delete() -> rx.Component:
     return rx.cond(
         D.can_delete,
-        rx.alert_dialog.root(
-            rx.alert_dialog.trigger(
-                rx.button(
-                    rx.icon("trash_2", size=14),
-                    tr("detail.delete"),
-                    color_scheme="red",
-                    variant="soft",
-                    id="detail-delete",
-                )
+        confirm_dialog(
+            rx.button(
+                rx.icon("trash_2", size=14),
+                tr("detail.delete"),
+                color_scheme="red",
+                variant="soft",
+                id="detail-delete",
             ),
-            rx.alert_dialog.content(
-                rx.alert_dialog.title(tr("detail.delete")),
-                rx.alert_dialog.description(tr("detail.delete_confirm", name=D.name)),
-                rx.hstack(
-                    rx.alert_dialog.cancel(
-                        rx.button(tr("common.cancel"), variant="soft", color_scheme="gray")
-                    ),
-                    rx.alert_dialog.action(
-                        rx.button(tr("common.delete"), color_scheme="red", on_click=D.delete)
-                    ),
-                    spacing="3",
-                    justify="end",
-                    margin_top="1em",
-                ),
-            ),
+            title=tr("detail.delete"),
+            description=tr("detail.delete_confirm", name=D.name),
+            cancel_label=tr("common.cancel"),
+            confirm=rx.button(tr("common.delete"), color_scheme="red", on_click=D.delete),
         ),
     )
 
@@ -362,16 +340,7 @@ def lead_drawer() -> rx.Component:
             rx.drawer.portal(
                 rx.drawer.content(
                     rx.box(
-                        rx.drawer.title(
-                            tr("detail.title"),
-                            style={
-                                "position": "absolute",
-                                "width": "1px",
-                                "height": "1px",
-                                "overflow": "hidden",
-                                "clip": "rect(0 0 0 0)",
-                            },
-                        ),
+                        rx.drawer.title(tr("detail.title"), style=VISUALLY_HIDDEN_STYLE),
                         rx.cond(
                             D.loading & (D.name == ""),
                             rx.center(rx.spinner(size="3"), padding="4em"),

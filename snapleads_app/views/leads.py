@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
 
+from snapleads_app.components.dialogs import cancel_button, dialog_footer, form_dialog_footer
 from snapleads_app.components.lead_widgets import field_error, score_badge, tag_chip
 from snapleads_app.components.live import watch
-from snapleads_app.components.widgets import empty_state
+from snapleads_app.components.widgets import (
+    empty_state,
+    loading_block,
+    options_select,
+    page_header,
+    search_input,
+    toolbar,
+    unstyled_button,
+    visually_hidden,
+)
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.lead_detail import LeadDetailState
 from snapleads_app.state.leads import COLUMNS, PLATFORMS, STATUSES, LeadsState
@@ -16,6 +27,7 @@ from snapleads_app.state.realtime_leads import LeadsShared
 from snapleads_app.views.lead_detail import lead_drawer
 from snapleads_app.views.leads_common import (
     lead_avatar,
+    open_lead_item,
     platform_label,
     platform_tag,
     status_label,
@@ -47,14 +59,7 @@ def _columns_menu() -> rx.Component:
         rx.popover.content(
             rx.vstack(
                 *[
-                    rx.el.label(
-                        rx.hstack(
-                            rx.checkbox(checked=_shown(col), on_change=lambda _v, c=col: S.toggle_column(c)),
-                            rx.text(tr(f"leads.col_{col}"), size="2"),
-                            spacing="2",
-                            align="center",
-                        ),
-                    )
+                    _check_row(tr(f"leads.col_{col}"), _shown(col), lambda _v, c=col: S.toggle_column(c))
                     for col in COLUMNS
                 ],
                 spacing="2",
@@ -65,24 +70,10 @@ def _columns_menu() -> rx.Component:
 
 
 def _header() -> rx.Component:
-    return rx.flex(
-        rx.vstack(
-            rx.hstack(
-                rx.heading(tr("leads.title"), size="7"),
-                rx.badge(
-                    tr("leads.count", count=S.total.to_string()),
-                    variant="soft",
-                    radius="full",
-                    id="leads-total",
-                ),
-                align="center",
-                spacing="3",
-            ),
-            rx.text(tr("leads.subtitle"), color_scheme="gray"),
-            spacing="1",
-        ),
-        rx.spacer(),
-        rx.hstack(
+    return page_header(
+        tr("leads.title"),
+        tr("leads.subtitle"),
+        toolbar(
             _columns_menu(),
             rx.cond(
                 S.can_export,
@@ -96,13 +87,13 @@ def _header() -> rx.Component:
                 ),
             ),
             rx.cond(S.can_create, _new_lead_dialog()),
-            spacing="2",
-            wrap="wrap",
         ),
-        gap="3",
-        wrap="wrap",
-        align="end",
-        width="100%",
+        badge=rx.badge(
+            tr("leads.count", count=S.total.to_string()),
+            variant="soft",
+            radius="full",
+            id="leads-total",
+        ),
     )
 
 
@@ -133,21 +124,27 @@ def _filter_button(icon: str, label: Any, count: Any, id_: str) -> rx.Component:
     )
 
 
-def _platform_filter() -> rx.Component:
+def _choice_filter(
+    trigger: rx.Component,
+    choices: tuple[str, ...],
+    label: Callable[[str], Any],
+    chosen: Any,
+    toggle: Callable[[str], Any],
+    data_attr: str,
+) -> rx.Component:
+    """A popover of checkboxes, one per fixed choice; `data_attr` names the choice on its row."""
     return rx.popover.root(
-        rx.popover.trigger(
-            _filter_button("globe", tr("leads.filter_platform"), S.platforms.length(), "filter-platform")
-        ),
+        rx.popover.trigger(trigger),
         rx.popover.content(
             rx.vstack(
                 *[
                     _check_row(
-                        platform_label(p),
-                        S.platforms.contains(p),
-                        lambda _v, p=p: S.toggle_platform(p),
-                        data_platform=p,
+                        label(c),
+                        chosen.contains(c),
+                        lambda _v, c=c: toggle(c),
+                        **{data_attr: c},
                     )
-                    for p in PLATFORMS
+                    for c in choices
                 ],
                 spacing="2",
             ),
@@ -155,25 +152,25 @@ def _platform_filter() -> rx.Component:
     )
 
 
+def _platform_filter() -> rx.Component:
+    return _choice_filter(
+        _filter_button("globe", tr("leads.filter_platform"), S.platforms.length(), "filter-platform"),
+        PLATFORMS,
+        platform_label,
+        S.platforms,
+        S.toggle_platform,
+        "data_platform",
+    )
+
+
 def _status_filter() -> rx.Component:
-    return rx.popover.root(
-        rx.popover.trigger(
-            _filter_button("flag", tr("leads.filter_status"), S.statuses.length(), "filter-status")
-        ),
-        rx.popover.content(
-            rx.vstack(
-                *[
-                    _check_row(
-                        status_label(s),
-                        S.statuses.contains(s),
-                        lambda _v, s=s: S.toggle_status(s),
-                        data_status=s,
-                    )
-                    for s in STATUSES
-                ],
-                spacing="2",
-            ),
-        ),
+    return _choice_filter(
+        _filter_button("flag", tr("leads.filter_status"), S.statuses.length(), "filter-status"),
+        STATUSES,
+        status_label,
+        S.statuses,
+        S.toggle_status,
+        "data_status",
     )
 
 
@@ -234,32 +231,26 @@ def _assignee_filter() -> rx.Component:
     )
 
 
+def _score_input(value: Any, on_change: Any, label_key: str) -> rx.Component:
+    return rx.input(
+        value=value,
+        on_change=on_change,
+        debounce_timeout=400,
+        placeholder=tr(label_key),
+        aria_label=tr(label_key),
+        type="number",
+        min=0,
+        max=100,
+        width="4.5em",
+    )
+
+
 def _score_filter() -> rx.Component:
     return rx.hstack(
         rx.text(tr("leads.filter_score"), size="2", color_scheme="gray"),
-        rx.input(
-            value=S.score_min,
-            on_change=S.set_score_min,
-            debounce_timeout=400,
-            placeholder=tr("leads.score_min"),
-            aria_label=tr("leads.score_min"),
-            type="number",
-            min=0,
-            max=100,
-            width="4.5em",
-        ),
+        _score_input(S.score_min, S.set_score_min, "leads.score_min"),
         rx.text("–", color_scheme="gray"),
-        rx.input(
-            value=S.score_max,
-            on_change=S.set_score_max,
-            debounce_timeout=400,
-            placeholder=tr("leads.score_max"),
-            aria_label=tr("leads.score_max"),
-            type="number",
-            min=0,
-            max=100,
-            width="4.5em",
-        ),
+        _score_input(S.score_max, S.set_score_max, "leads.score_max"),
         align="center",
         spacing="1",
     )
@@ -267,18 +258,7 @@ def _score_filter() -> rx.Component:
 
 def _filters() -> rx.Component:
     return rx.flex(
-        rx.input(
-            rx.input.slot(rx.icon("search", size=16)),
-            value=S.search,
-            on_change=S.set_search,
-            debounce_timeout=300,
-            placeholder=tr("leads.search"),
-            aria_label=tr("leads.search"),
-            id="leads-search",
-            type="search",
-            min_width="16em",
-            flex="1",
-        ),
+        search_input(S.search, S.set_search, tr("leads.search"), "leads-search", min_width="16em", flex="1"),
         _platform_filter(),
         _status_filter(),
         _tag_filter(),
@@ -306,41 +286,20 @@ def _filters() -> rx.Component:
 
 def _bulk_dialog() -> rx.Component:
     action = S.bulk_action
+
+    def choose(options: Any, placeholder_key: str) -> rx.Component:
+        return options_select(
+            options,
+            value=S.bulk_value,
+            on_change=S.set_bulk_value,
+            trigger={"placeholder": tr(placeholder_key), "width": "100%"},
+        )
+
     picker = rx.match(
         action,
-        (
-            "tag",
-            rx.select.root(
-                rx.select.trigger(placeholder=tr("leads.choose_tag"), width="100%"),
-                rx.select.content(
-                    rx.foreach(S.tag_options, lambda o: rx.select.item(o.label, value=o.value))
-                ),
-                value=S.bulk_value,
-                on_change=S.set_bulk_value,
-            ),
-        ),
-        (
-            "untag",
-            rx.select.root(
-                rx.select.trigger(placeholder=tr("leads.choose_tag"), width="100%"),
-                rx.select.content(
-                    rx.foreach(S.tag_options, lambda o: rx.select.item(o.label, value=o.value))
-                ),
-                value=S.bulk_value,
-                on_change=S.set_bulk_value,
-            ),
-        ),
-        (
-            "assign",
-            rx.select.root(
-                rx.select.trigger(placeholder=tr("leads.choose_member"), width="100%"),
-                rx.select.content(
-                    rx.foreach(S.member_options, lambda o: rx.select.item(o.label, value=o.value))
-                ),
-                value=S.bulk_value,
-                on_change=S.set_bulk_value,
-            ),
-        ),
+        ("tag", choose(S.tag_options, "leads.choose_tag")),
+        ("untag", choose(S.tag_options, "leads.choose_tag")),
+        ("assign", choose(S.member_options, "leads.choose_member")),
         (
             "status",
             rx.select.root(
@@ -365,16 +324,14 @@ def _bulk_dialog() -> rx.Component:
             rx.dialog.title(title),
             rx.vstack(
                 picker,
-                rx.hstack(
-                    rx.dialog.close(rx.button(tr("common.cancel"), variant="soft", color_scheme="gray")),
+                dialog_footer(
+                    rx.dialog.close(cancel_button(tr("common.cancel"))),
                     rx.button(
                         tr("leads.bulk_apply", count=S.selection_count.to_string()),
                         on_click=S.apply_bulk,
                         color_scheme=rx.cond(action == "delete", "red", "violet"),
                         id="bulk-apply",
                     ),
-                    justify="end",
-                    spacing="3",
                     width="100%",
                 ),
                 spacing="4",
@@ -446,18 +403,11 @@ def _sort_header(key: str, label_key: str, **props: Any) -> rx.Component:
         rx.icon("arrow_up_down", size=12, opacity="0.4"),
     )
     return rx.table.column_header_cell(
-        rx.el.button(
+        unstyled_button(
             rx.hstack(rx.text(tr(label_key)), icon, spacing="1", align="center"),
             on_click=S.sort_by(key),
             aria_label=tr("leads.sort_by", column=tr(label_key)),
-            style={
-                "background": "none",
-                "border": "none",
-                "cursor": "pointer",
-                "font": "inherit",
-                "color": "inherit",
-                "padding": 0,
-            },
+            style={"font": "inherit", "color": "inherit"},
             data_sort=key,
         ),
         aria_sort=rx.cond(active, rx.cond(S.sort.startswith("-"), "descending", "ascending"), "none"),
@@ -477,11 +427,7 @@ def _row_menu(row: Any) -> rx.Component:
             )
         ),
         rx.menu.content(
-            rx.menu.item(
-                rx.icon("panel_right_open", size=14),
-                tr("leads.open", name=row.name),
-                on_click=LeadDetailState.open_lead(row.id),
-            ),
+            open_lead_item(row),
             rx.cond(
                 S.can_delete,
                 rx.menu.item(
@@ -507,7 +453,7 @@ def _row(row: Any) -> rx.Component:
             width="2.5em",
         ),
         rx.table.row_header_cell(
-            rx.el.button(
+            unstyled_button(
                 rx.hstack(
                     lead_avatar(row.initials, row.avatar_url, "2"),
                     rx.vstack(
@@ -524,14 +470,7 @@ def _row(row: Any) -> rx.Component:
                 ),
                 on_click=LeadDetailState.open_lead(row.id),
                 aria_label=tr("leads.open", name=row.name),
-                style={
-                    "background": "none",
-                    "border": "none",
-                    "cursor": "pointer",
-                    "textAlign": "left",
-                    "padding": 0,
-                    "color": "inherit",
-                },
+                style={"textAlign": "left", "color": "inherit"},
                 data_testid="lead-open",
             ),
         ),
@@ -586,17 +525,7 @@ def _table() -> rx.Component:
                     rx.cond(_shown("created"), _sort_header("created", "leads.col_created")),
                     rx.cond(_shown("updated"), _sort_header("updated", "leads.col_updated")),
                     rx.table.column_header_cell(
-                        rx.el.span(
-                            tr("leads.col_actions"),
-                            class_name="rt-sr-only",
-                            style={
-                                "position": "absolute",
-                                "width": "1px",
-                                "height": "1px",
-                                "overflow": "hidden",
-                                "clip": "rect(0 0 0 0)",
-                            },
-                        )
+                        visually_hidden(tr("leads.col_actions"), class_name="rt-sr-only")
                     ),
                 )
             ),
@@ -642,13 +571,7 @@ def _pager() -> rx.Component:
 def _body() -> rx.Component:
     return rx.cond(
         ~S.loaded,
-        rx.center(
-            rx.spinner(size="3"),
-            rx.text(tr("common.loading"), color_scheme="gray"),
-            padding_y="4em",
-            width="100%",
-            gap="2",
-        ),
+        loading_block(tr("common.loading")),
         rx.cond(
             S.rows.length() > 0,
             rx.vstack(_table(), _pager(), spacing="3", width="100%"),
@@ -741,14 +664,9 @@ def _new_lead_dialog() -> rx.Component:
                             width="100%",
                         ),
                     ),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(tr("common.cancel"), variant="soft", color_scheme="gray", type="button")
-                        ),
+                    form_dialog_footer(
+                        tr("common.cancel"),
                         rx.button(tr("leads.create"), type="submit", id="new-lead-submit"),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
                     ),
                     spacing="3",
                     margin_top="1em",

@@ -8,6 +8,7 @@ import reflex as rx
 
 from snapleads_app.components.lead_widgets import platform_badge, status_badge, tag_chip
 from snapleads_app.state.i18n import tr
+from snapleads_app.state.lead_detail import LeadDetailState
 from snapleads_app.state.leads import PLATFORMS, STATUSES
 
 
@@ -43,3 +44,12 @@ def tags_row(tags: Any, limit: int = 3) -> rx.Component:
 
 def lead_avatar(initials: Any, avatar_url: Any, size: str = "2") -> rx.Component:
     return rx.avatar(src=avatar_url, fallback=initials, size=size, radius="full", color_scheme="violet")  # type: ignore[arg-type]
+
+
+def open_lead_item(lead: Any) -> rx.Component:
+    """The "Open" entry of a row's or a card's menu: opens the lead in the detail drawer."""
+    return rx.menu.item(
+        rx.icon("panel_right_open", size=14),
+        tr("leads.open", name=lead.name),
+        on_click=LeadDetailState.open_lead(lead.id),
+    )

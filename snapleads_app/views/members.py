@@ -6,7 +6,8 @@ from typing import Any
 
 import reflex as rx
 
-from snapleads_app.components.widgets import section_card
+from snapleads_app.components.dialogs import confirm_dialog
+from snapleads_app.components.widgets import page_title, section_card
 from snapleads_app.domain.accounts.models import ROLES
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.members import MembersState
@@ -24,31 +25,20 @@ def _role_select(member: Any) -> rx.Component:
 
 
 def _remove_button(member: Any) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.icon_button(
-                rx.icon("user_minus", size=16),
-                color_scheme="red",
-                variant="soft",
-                aria_label=tr("members.remove"),
-            ),
+    return confirm_dialog(
+        rx.icon_button(
+            rx.icon("user_minus", size=16),
+            color_scheme="red",
+            variant="soft",
+            aria_label=tr("members.remove"),
         ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(tr("members.remove")),
-            rx.alert_dialog.description(tr("members.remove_confirm", name=member["full_name"])),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(tr("common.cancel"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        tr("members.remove"),
-                        color_scheme="red",
-                        on_click=MembersState.remove_member(member["user_id"]),
-                    ),
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1em",
-            ),
+        title=tr("members.remove"),
+        description=tr("members.remove_confirm", name=member["full_name"]),
+        cancel_label=tr("common.cancel"),
+        confirm=rx.button(
+            tr("members.remove"),
+            color_scheme="red",
+            on_click=MembersState.remove_member(member["user_id"]),
         ),
     )
 
@@ -209,11 +199,7 @@ def invite_form() -> rx.Component:
 
 def members_view() -> rx.Component:
     return rx.vstack(
-        rx.vstack(
-            rx.heading(tr("members.title"), size="7"),
-            rx.text(tr("members.subtitle"), color_scheme="gray"),
-            spacing="1",
-        ),
+        page_title(tr("members.title"), tr("members.subtitle")),
         rx.cond(MembersState.can_manage_members, section_card(tr("members.invite_title"), invite_form())),
         section_card(tr("members.members"), members_table()),
         rx.cond(

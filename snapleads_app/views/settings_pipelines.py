@@ -6,7 +6,8 @@ from typing import Any
 
 import reflex as rx
 
-from snapleads_app.components.widgets import error_callout
+from snapleads_app.components.dialogs import confirm_dialog, form_dialog_footer
+from snapleads_app.components.widgets import error_callout, page_header
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.settings_pipelines import DEFAULT_NEW_STAGES, SettingsPipelinesState
 from snapleads_app.views.settings_nav import settings_nav
@@ -65,31 +66,18 @@ def _stage_row(pipeline: Any, stage: Any, index: Any) -> rx.Component:
 
 
 def _delete_pipeline(pipeline: Any) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.button(
-                rx.icon("trash_2", size=14),
-                tr("pipelines.delete"),
-                size="1",
-                variant="soft",
-                color_scheme="red",
-            )
+    return confirm_dialog(
+        rx.button(
+            rx.icon("trash_2", size=14),
+            tr("pipelines.delete"),
+            size="1",
+            variant="soft",
+            color_scheme="red",
         ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(tr("pipelines.delete")),
-            rx.alert_dialog.description(tr("pipelines.delete_confirm", name=pipeline.name)),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(tr("common.cancel"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(
-                        tr("common.delete"), color_scheme="red", on_click=P.delete_pipeline(pipeline.id)
-                    )
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1em",
-            ),
-        ),
+        title=tr("pipelines.delete"),
+        description=tr("pipelines.delete_confirm", name=pipeline.name),
+        cancel_label=tr("common.cancel"),
+        confirm=rx.button(tr("common.delete"), color_scheme="red", on_click=P.delete_pipeline(pipeline.id)),
     )
 
 
@@ -175,14 +163,9 @@ def _new_pipeline_dialog() -> rx.Component:
                         width="100%",
                     ),
                     error_callout(P.error),
-                    rx.hstack(
-                        rx.dialog.close(
-                            rx.button(tr("common.cancel"), variant="soft", color_scheme="gray", type="button")
-                        ),
+                    form_dialog_footer(
+                        tr("common.cancel"),
                         rx.button(tr("pipelines.create"), type="submit", id="create-pipeline"),
-                        justify="end",
-                        spacing="3",
-                        width="100%",
                     ),
                     spacing="2",
                     width="100%",
@@ -199,18 +182,8 @@ def _new_pipeline_dialog() -> rx.Component:
 def settings_pipelines_view() -> rx.Component:
     return rx.vstack(
         settings_nav(),
-        rx.flex(
-            rx.vstack(
-                rx.heading(tr("pipelines.title"), size="7"),
-                rx.text(tr("pipelines.subtitle"), color_scheme="gray"),
-                spacing="1",
-            ),
-            rx.spacer(),
-            rx.cond(P.can_manage, _new_pipeline_dialog()),
-            width="100%",
-            align="end",
-            gap="3",
-            wrap="wrap",
+        page_header(
+            tr("pipelines.title"), tr("pipelines.subtitle"), rx.cond(P.can_manage, _new_pipeline_dialog())
         ),
         rx.cond(
             P.loaded,

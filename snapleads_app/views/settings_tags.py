@@ -6,8 +6,9 @@ from typing import Any
 
 import reflex as rx
 
+from snapleads_app.components.dialogs import confirm_dialog
 from snapleads_app.components.lead_widgets import color_swatch, tag_chip
-from snapleads_app.components.widgets import empty_state, error_callout, section_card
+from snapleads_app.components.widgets import empty_state, error_callout, page_title, section_card
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.settings_tags import PALETTE, SettingsTagsState
 from snapleads_app.views.settings_nav import settings_nav
@@ -82,31 +83,18 @@ def _edit_row(tag: Any) -> rx.Component:
 
 
 def _delete_button(tag: Any) -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.trigger(
-            rx.icon_button(
-                rx.icon("trash_2", size=14),
-                color_scheme="red",
-                variant="soft",
-                size="1",
-                aria_label=tr("tags.delete"),
-            )
+    return confirm_dialog(
+        rx.icon_button(
+            rx.icon("trash_2", size=14),
+            color_scheme="red",
+            variant="soft",
+            size="1",
+            aria_label=tr("tags.delete"),
         ),
-        rx.alert_dialog.content(
-            rx.alert_dialog.title(tr("tags.delete")),
-            rx.alert_dialog.description(
-                tr("tags.delete_confirm", name=tag.name, count=tag.lead_count.to_string())
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button(tr("common.cancel"), variant="soft", color_scheme="gray")),
-                rx.alert_dialog.action(
-                    rx.button(tr("common.delete"), color_scheme="red", on_click=T.delete(tag.id))
-                ),
-                spacing="3",
-                justify="end",
-                margin_top="1em",
-            ),
-        ),
+        title=tr("tags.delete"),
+        description=tr("tags.delete_confirm", name=tag.name, count=tag.lead_count.to_string()),
+        cancel_label=tr("common.cancel"),
+        confirm=rx.button(tr("common.delete"), color_scheme="red", on_click=T.delete(tag.id)),
     )
 
 
@@ -140,11 +128,7 @@ def _row(tag: Any) -> rx.Component:
 def settings_tags_view() -> rx.Component:
     return rx.vstack(
         settings_nav(),
-        rx.vstack(
-            rx.heading(tr("tags.title"), size="7"),
-            rx.text(tr("tags.subtitle"), color_scheme="gray"),
-            spacing="1",
-        ),
+        page_title(tr("tags.title"), tr("tags.subtitle")),
         rx.cond(T.can_create, section_card(tr("tags.create"), _create_form())),
         rx.cond(
             T.tags.length() > 0,
