@@ -90,13 +90,36 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     a real broker."""
     from snapleads_app.core import clock, ratelimit, tasks
 
+    _ensure_run_settings()
     if tasks._sender is None:
         tasks.install_sender(lambda job, kwargs: None)
     yield
     clock.reset()
     ratelimit.clear_memory()
+    _ensure_run_settings()
     _truncate_all()
     _flush_test_redis()
+
+
+_RUN_ENV = {key: os.environ.get(key) for key in ("DATABASE_URL", "REDIS_URL")}
+
+
+def _ensure_run_settings() -> None:
+    """Tests that switch settings (monkeypatched env + cleared caches) can leave a cached Settings of
+    their own behind once monkeypatch restores the environment: start every test on this run's."""
+    from snapleads_app.core import db, events, redis_client, settings
+
+    current = settings.get_settings()
+    if current.database_url == _RUN_ENV["DATABASE_URL"] and current.redis_url == (
+        _RUN_ENV["REDIS_URL"] or None
+    ):
+        return
+    if db.get_engine.cache_info().currsize:
+        db.get_engine().dispose()
+    settings.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    redis_client.get_redis.cache_clear()
+    events.reset_bus()
 
 
 def _truncate_all() -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from snapleads_app.core import redis_client, settings
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.imports import runner
 from snapleads_app.domain.imports import service as imports
@@ -27,7 +28,7 @@ from tests.factories import register_owner
 pytestmark = pytest.mark.skipif(
     BACKEND != "postgres", reason="needs Redis and worker processes (postgres run)"
 )
-ROWS = 60_000
+ROWS = 30_000
 
 
 def _write_csv(path: Path) -> None:
@@ -116,7 +117,12 @@ def test_killed_worker_resumes_and_matches_a_clean_run(tmp_path):
 
     env = {**os.environ, "WORKER_HEARTBEAT_TIMEOUT_MS": "1500", "WORKER_MAINTENANCE_CHANCE": "1000000"}
     worker_broker.shutdown_broker()
+    # Settings cached by an earlier test may predate this run's environment: read it afresh.
+    settings.get_settings.cache_clear()
+    redis_client.get_redis.cache_clear()
+    assert settings.get_settings().redis_url == os.environ["REDIS_URL"]
     worker_broker.setup_broker()  # Redis: the job is sent to the `bulk` queue after commit
+    assert worker_broker.broker_kind() == "redis"
     try:
         job_id = _submit(owner, source, tmp_path)
         worker = _start_worker(env)
