@@ -70,34 +70,46 @@ def _heading(title_key: str, subtitle: Any) -> rx.Component:
     )
 
 
+def _form(on_submit: Any, *fields: rx.Component) -> rx.Component:
+    return rx.form(rx.vstack(*fields, spacing="4", width="100%"), on_submit=on_submit, width="100%")
+
+
+def _full_name_input() -> rx.Component:
+    return labelled_input(tr("auth.full_name"), "full_name", required=True, auto_complete="name")
+
+
+def _email_input() -> rx.Component:
+    return labelled_input(tr("auth.email"), "email", type_="email", required=True, auto_complete="email")
+
+
+def _password_input(**props: Any) -> rx.Component:
+    return labelled_input(tr("auth.password"), "password", type_="password", required=True, **props)
+
+
+def _password_hint() -> rx.Component:
+    return rx.text(tr("auth.password_hint"), size="1", color_scheme="gray")
+
+
+def _switch_link(prompt_key: str, link_key: str, href: str) -> rx.Component:
+    """ "No account yet? Register" under the form (and the way back)."""
+    return rx.hstack(
+        rx.text(tr(prompt_key), size="2", color_scheme="gray"),
+        rx.link(tr(link_key), href=href, size="2"),
+        spacing="2",
+    )
+
+
 def login_form() -> rx.Component:
     return auth_frame(
         _heading("auth.login_title", tr("auth.login_subtitle")),
         error_callout(AuthFormState.error),
-        rx.form(
-            rx.vstack(
-                labelled_input(
-                    tr("auth.email"), "email", type_="email", required=True, auto_complete="email"
-                ),
-                labelled_input(
-                    tr("auth.password"),
-                    "password",
-                    type_="password",
-                    required=True,
-                    auto_complete="current-password",
-                ),
-                _submit("auth.login_button", "login-submit"),
-                spacing="4",
-                width="100%",
-            ),
-            on_submit=AuthFormState.login,
-            width="100%",
+        _form(
+            AuthFormState.login,
+            _email_input(),
+            _password_input(auto_complete="current-password"),
+            _submit("auth.login_button", "login-submit"),
         ),
-        rx.hstack(
-            rx.text(tr("auth.no_account"), size="2", color_scheme="gray"),
-            rx.link(tr("auth.register_link"), href="/register", size="2"),
-            spacing="2",
-        ),
+        _switch_link("auth.no_account", "auth.register_link", "/register"),
     )
 
 
@@ -105,35 +117,18 @@ def register_form() -> rx.Component:
     return auth_frame(
         _heading("auth.register_title", tr("auth.register_subtitle")),
         error_callout(AuthFormState.error),
-        rx.form(
-            rx.vstack(
-                labelled_input(tr("auth.full_name"), "full_name", required=True, auto_complete="name"),
-                labelled_input(
-                    tr("auth.email"), "email", type_="email", required=True, auto_complete="email"
-                ),
-                labelled_input(
-                    tr("auth.password"),
-                    "password",
-                    type_="password",
-                    required=True,
-                    auto_complete="new-password",
-                ),
-                rx.text(tr("auth.password_hint"), size="1", color_scheme="gray"),
-                labelled_input(
-                    tr("auth.workspace_name"), "workspace_name", required=True, auto_complete="organization"
-                ),
-                _submit("auth.register_button", "register-submit"),
-                spacing="4",
-                width="100%",
+        _form(
+            AuthFormState.register,
+            _full_name_input(),
+            _email_input(),
+            _password_input(auto_complete="new-password"),
+            _password_hint(),
+            labelled_input(
+                tr("auth.workspace_name"), "workspace_name", required=True, auto_complete="organization"
             ),
-            on_submit=AuthFormState.register,
-            width="100%",
+            _submit("auth.register_button", "register-submit"),
         ),
-        rx.hstack(
-            rx.text(tr("auth.have_account"), size="2", color_scheme="gray"),
-            rx.link(tr("auth.login_link"), href="/login", size="2"),
-            spacing="2",
-        ),
+        _switch_link("auth.have_account", "auth.login_link", "/login"),
     )
 
 
@@ -166,27 +161,12 @@ def accept_invite_form() -> rx.Component:
                     color_scheme="gray",
                 ),
                 error_callout(AuthFormState.error),
-                rx.form(
-                    rx.vstack(
-                        rx.cond(
-                            AuthFormState.invite_user_exists,
-                            rx.fragment(),
-                            labelled_input(
-                                tr("auth.full_name"), "full_name", required=True, auto_complete="name"
-                            ),
-                        ),
-                        labelled_input(tr("auth.password"), "password", type_="password", required=True),
-                        rx.cond(
-                            AuthFormState.invite_user_exists,
-                            rx.fragment(),
-                            rx.text(tr("auth.password_hint"), size="1", color_scheme="gray"),
-                        ),
-                        _submit("invite.accept_button", "accept-submit"),
-                        spacing="4",
-                        width="100%",
-                    ),
-                    on_submit=AuthFormState.accept_invite,
-                    width="100%",
+                _form(
+                    AuthFormState.accept_invite,
+                    rx.cond(AuthFormState.invite_user_exists, rx.fragment(), _full_name_input()),
+                    _password_input(),
+                    rx.cond(AuthFormState.invite_user_exists, rx.fragment(), _password_hint()),
+                    _submit("invite.accept_button", "accept-submit"),
                 ),
                 spacing="3",
                 width="100%",

@@ -102,6 +102,11 @@ def _mobile_menu() -> rx.Component:
     )
 
 
+def _check_mark(checked: rx.Var) -> rx.Component:
+    """A tick before the current choice of a menu; an empty box of the same width before the others."""
+    return rx.cond(checked, rx.icon("check", size=14), rx.box(width="14px"))
+
+
 def _menu_label(text: rx.Var) -> rx.Component:
     return rx.text(text, size="1", weight="bold", color_scheme="gray", padding_x="0.75em", padding_y="0.35em")
 
@@ -131,11 +136,7 @@ def _user_menu() -> rx.Component:
                 SessionState.workspaces,
                 lambda w: rx.menu.item(
                     rx.hstack(
-                        rx.cond(
-                            w["id"] == SessionState.workspace_id.to_string(),
-                            rx.icon("check", size=14),
-                            rx.box(width="14px"),
-                        ),
+                        _check_mark(w["id"] == SessionState.workspace_id.to_string()),
                         rx.text(w["name"]),
                         rx.spacer(),
                         role_badge(w["role"]),
@@ -150,7 +151,7 @@ def _user_menu() -> rx.Component:
             *[
                 rx.menu.item(
                     rx.hstack(
-                        rx.cond(LangState.lang == lang, rx.icon("check", size=14), rx.box(width="14px")),
+                        _check_mark(LangState.lang == lang),
                         rx.text(LANGUAGE_LABELS[lang]),
                     ),
                     on_click=SessionState.set_language(lang),
