@@ -21,7 +21,7 @@ from snapleads_app.domain.pipelines.models import PipelinePublic
 from snapleads_app.domain.tags.models import TagPublic
 from snapleads_app.state.base import error_message, guarded, run_service
 from snapleads_app.state.leads import LeadRow, Option, lead_row, load_lookups
-from snapleads_app.state.realtime_leads import LeadsLiveState, LeadsShared, live_action, remember_own
+from snapleads_app.state.realtime_leads import LeadsLiveState, observe_change, remember_own
 from snapleads_app.state.session import SessionState
 
 COLUMN_PAGE = 20
@@ -242,10 +242,7 @@ class KanbanState(SessionState):
     @rx.event
     @guarded
     async def live_changed(self, version: int):
-        shared = await self.get_state(LeadsShared)
-        change = dict(shared.change)
-        action = live_action(self._live_seen, int(version or 0), change, self.user_id, self._own_changes)
-        self._live_seen = max(self._live_seen, int(version or 0))
+        action, change = await observe_change(self, version)
         if action == "skip" or not self.board:
             return
         ctx = await self._ctx()

@@ -33,7 +33,7 @@ from snapleads_app.state.leads import (
     tag_chips,
     undo_toast,
 )
-from snapleads_app.state.realtime_leads import LeadsShared, live_action, remember_own
+from snapleads_app.state.realtime_leads import observe_change, remember_own
 from snapleads_app.state.session import SessionState
 
 # Fields edited inline (text inputs); status, assignee, tags and stage have their own controls.
@@ -336,10 +336,7 @@ class LeadDetailState(SessionState):
     @rx.event
     @guarded
     async def live_changed(self, version: int):
-        shared = await self.get_state(LeadsShared)
-        change = dict(shared.change)
-        action = live_action(self._live_seen, int(version or 0), change, self.user_id, self._own_changes)
-        self._live_seen = max(self._live_seen, int(version or 0))
+        action, change = await observe_change(self, version)
         if action == "skip" or not self.open or not self.lead_id:
             return None
         if action == "partial" and self.lead_id not in change.get("ids", "").split(","):

@@ -23,7 +23,7 @@ from snapleads_app.domain.tags import service as tags
 from snapleads_app.domain.tags.models import TagPublic
 from snapleads_app.i18n import t_error
 from snapleads_app.state.base import error_message, guarded, run_service
-from snapleads_app.state.realtime_leads import LeadsLiveState, LeadsShared, live_action, remember_own
+from snapleads_app.state.realtime_leads import LeadsLiveState, observe_change, remember_own
 from snapleads_app.state.session import SessionState
 
 PAGE_SIZE = 25
@@ -317,15 +317,11 @@ class LeadsState(SessionState):
     @rx.event
     @guarded
     async def live_changed(self, version: int):
-        shared = await self.get_state(LeadsShared)
-        action = live_action(
-            self._live_seen, int(version or 0), dict(shared.change), self.user_id, self._own_changes
-        )
-        self._live_seen = max(self._live_seen, int(version or 0))
+        action, change = await observe_change(self, version)
         if action == "skip" or not self.loaded:
             return
         ctx = await self._ctx()
-        await self._fetch(ctx, lookups=shared.change.get("type") == "lead.created")
+        await self._fetch(ctx, lookups=change.get("type") == "lead.created")
         visible = {r.id for r in self.rows}
         if not self.all_matching:
             self.selected = [i for i in self.selected if i in visible]

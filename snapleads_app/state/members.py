@@ -87,23 +87,17 @@ class MembersState(SessionState):
     @rx.event
     @guarded
     async def change_role(self, user_id: str, role: str):
-        ctx = await self._ctx()
-        await run_service(accounts.change_role, ctx=ctx, user_id=int(user_id), role=role)
-        await self._reload(ctx)
+        await self._change(accounts.change_role, user_id=int(user_id), role=role)
         return rx.toast.success(self._t("members.role_changed"))
 
     @rx.event
     @guarded
     async def remove_member(self, user_id: str):
-        ctx = await self._ctx()
-        await run_service(accounts.remove_member, ctx=ctx, user_id=int(user_id))
-        await self._reload(ctx)
+        await self._change(accounts.remove_member, user_id=int(user_id))
         return rx.toast.success(self._t("members.removed"))
 
     @rx.event
     @guarded
     async def revoke_invitation(self, invitation_id: str):
-        ctx = await self._ctx()
-        await run_service(accounts.revoke_invitation, ctx=ctx, invitation_id=int(invitation_id))
-        await self._reload(ctx)
+        await self._change(accounts.revoke_invitation, invitation_id=int(invitation_id))
         return rx.toast.success(self._t("members.revoked"))

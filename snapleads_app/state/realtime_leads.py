@@ -89,6 +89,18 @@ def remember_own(own: dict[str, float], ids: list[int] | list[str]) -> dict[str,
     return kept
 
 
+async def observe_change(state: Any, version: int) -> tuple[str, dict[str, str]]:
+    """The first step of a leads page's `live_changed`: read the shared change, decide what to do
+    (`live_action`) and remember `version` as seen. `state` is a `SessionState` with the backend vars
+    `_live_seen: int` and `_own_changes: dict[str, float]`; returns (action, change)."""
+    shared = await state.get_state(LeadsShared)
+    change = dict(shared.change)
+    version = int(version or 0)
+    action = live_action(state._live_seen, version, change, state.user_id, state._own_changes)
+    state._live_seen = max(state._live_seen, version)
+    return action, change
+
+
 def live_action(seen: int, version: int, change: dict[str, str], user_id: int, own: dict[str, float]) -> str:
     """What a page does when the shared version moves from `seen` to `version`:
     'skip' (first value after linking, a replay, or this tab's own change already applied),

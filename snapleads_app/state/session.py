@@ -7,6 +7,9 @@ The on_load of every authenticated page is `SessionState.load_shell` (see pages/
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import reflex as rx
 
 from snapleads_app.core.context import Ctx
@@ -36,6 +39,16 @@ class SessionState(LangState):
         if not token:
             raise Unauthenticated("Sign in to continue", code="unauthenticated")
         return await run_service(accounts.authenticate_web_session, token=token)
+
+    async def _reload(self, ctx: Ctx) -> None:
+        """Reload what the page shows after a change (pages that use `_change` override it)."""
+
+    async def _change(self, service: Callable[..., Any], /, **kwargs: Any) -> Ctx:
+        """Run the domain `service` as the signed-in user, then `_reload` the page; returns the ctx."""
+        ctx = await self._ctx()
+        await run_service(service, ctx=ctx, **kwargs)
+        await self._reload(ctx)
+        return ctx
 
     @rx.var
     def initials(self) -> str:

@@ -105,22 +105,15 @@ class SettingsPipelinesState(SessionState):
         current = next((p for p in self.pipelines if p.id == pipeline_id), None)
         if current is None or not name or name == current.name:
             return None
-        ctx = await self._ctx()
-        await run_service(
-            pipelines.update_pipeline,
-            ctx=ctx,
-            pipeline_id=int(pipeline_id),
-            data=PipelineUpdate(name=name[:80]),
+        await self._change(
+            pipelines.update_pipeline, pipeline_id=int(pipeline_id), data=PipelineUpdate(name=name[:80])
         )
-        await self._reload(ctx)
         return rx.toast.success(self._t("pipelines.saved"))
 
     @rx.event
     @guarded
     async def delete_pipeline(self, pipeline_id: str):
-        ctx = await self._ctx()
-        await run_service(pipelines.delete_pipeline, ctx=ctx, pipeline_id=int(pipeline_id))
-        await self._reload(ctx)
+        await self._change(pipelines.delete_pipeline, pipeline_id=int(pipeline_id))
         return rx.toast.success(self._t("pipelines.deleted"))
 
     @rx.event
@@ -130,11 +123,7 @@ class SettingsPipelinesState(SessionState):
         current = next((s for p in self.pipelines for s in p.stages if s.id == stage_id), None)
         if current is None or not name or name == current.name:
             return None
-        ctx = await self._ctx()
-        await run_service(
-            pipelines.update_stage, ctx=ctx, stage_id=int(stage_id), data=StageUpdate(name=name[:60])
-        )
-        await self._reload(ctx)
+        await self._change(pipelines.update_stage, stage_id=int(stage_id), data=StageUpdate(name=name[:60]))
         return rx.toast.success(self._t("pipelines.saved"))
 
     @rx.event
@@ -143,11 +132,7 @@ class SettingsPipelinesState(SessionState):
         name = str(form_data.get("stage_name") or "").strip()
         if not name:
             return None
-        ctx = await self._ctx()
-        await run_service(
-            pipelines.add_stage, ctx=ctx, pipeline_id=int(pipeline_id), data=StageIn(name=name[:60])
-        )
-        await self._reload(ctx)
+        await self._change(pipelines.add_stage, pipeline_id=int(pipeline_id), data=StageIn(name=name[:60]))
         return rx.set_value(f"new-stage-{pipeline_id}", "")
 
     @rx.event
@@ -161,16 +146,12 @@ class SettingsPipelinesState(SessionState):
         if target < 0 or target >= len(ids):
             return
         ids[index], ids[target] = ids[target], ids[index]
-        ctx = await self._ctx()
-        await run_service(
-            pipelines.reorder_stages, ctx=ctx, pipeline_id=int(pipeline_id), data=StageOrderIn(stage_ids=ids)
+        await self._change(
+            pipelines.reorder_stages, pipeline_id=int(pipeline_id), data=StageOrderIn(stage_ids=ids)
         )
-        await self._reload(ctx)
 
     @rx.event
     @guarded
     async def delete_stage(self, stage_id: str):
-        ctx = await self._ctx()
-        await run_service(pipelines.delete_stage, ctx=ctx, stage_id=int(stage_id))
-        await self._reload(ctx)
+        await self._change(pipelines.delete_stage, stage_id=int(stage_id))
         return rx.toast.success(self._t("pipelines.stage_deleted"))

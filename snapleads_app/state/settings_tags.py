@@ -140,7 +140,5 @@ class SettingsTagsState(SessionState):
     @rx.event
     @guarded
     async def delete(self, tag_id: str):
-        ctx = await self._ctx()
-        await run_service(tags.delete_tag, ctx=ctx, tag_id=int(tag_id))
-        await self._reload(ctx)
+        await self._change(tags.delete_tag, tag_id=int(tag_id))
         return rx.toast.success(self._t("tags.deleted"))
