@@ -482,13 +482,17 @@ class ImportsState(SessionState):
         self.step = "running" if row.running else "result"
         return None
 
+    def _replace_in_history(self, job: ImportJobPublic) -> JobRow:
+        """The job's fresh row, put in place of its old one in the history (if listed there)."""
+        row = job_row(job, self._members)
+        self.history = [row if j.id == row.id else j for j in self.history]
+        return row
+
     @rx.event
     @guarded
     async def cancel_import(self, job_id: str):
         ctx = await self._ctx()
-        job = await run_service(imports.cancel_job, ctx=ctx, job_id=int(job_id))
-        row = job_row(job, self._members)
-        self.history = [row if j.id == row.id else j for j in self.history]
+        row = self._replace_in_history(await run_service(imports.cancel_job, ctx=ctx, job_id=int(job_id)))
         if self.current.id == row.id:
             self.current = dataclasses.replace(self.current, status=row.status, running=row.running)
             if not row.running:
@@ -500,9 +504,7 @@ class ImportsState(SessionState):
     async def refresh_job(self, job_id: str):
         """Reload one job from the database (the result screen's safety net if an event was missed)."""
         ctx = await self._ctx()
-        job = await run_service(imports.get_job, ctx=ctx, job_id=int(job_id))
-        row = job_row(job, self._members)
-        self.history = [row if j.id == row.id else j for j in self.history]
+        row = self._replace_in_history(await run_service(imports.get_job, ctx=ctx, job_id=int(job_id)))
         if self.current.id == row.id:
             self._show(row)
 

@@ -4,6 +4,7 @@ assignee, notes, activity timeline, possible duplicates with merge, delete with 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import reflex as rx
@@ -203,6 +204,14 @@ class LeadDetailState(SessionState):
 
     # ------------------------------------------------------------ edits
 
+    async def _change_lead(self, service: Callable[..., LeadPublic], /, **kwargs: Any) -> None:
+        """Apply `service` to the open lead as the signed-in user, mark it as this tab's own change
+        and show the lead the service returned."""
+        ctx = await self._ctx()
+        lead = await run_service(service, ctx=ctx, lead_id=int(self.lead_id), **kwargs)
+        self._touched()
+        await self._refresh(ctx, lead)
+
     async def _update(self, ctx: Ctx, data: dict[str, Any], field: str) -> bool:
         try:
             lead = await run_service(
@@ -246,25 +255,14 @@ class LeadDetailState(SessionState):
     async def set_stage(self, stage_id: str):
         if stage_id == self.stage_id or not stage_id.isdigit():
             return
-        ctx = await self._ctx()
-        lead = await run_service(
-            leads.move_lead, ctx=ctx, lead_id=int(self.lead_id), data=leads.MoveIn(stage_id=int(stage_id))
-        )
-        self._touched()
-        await self._refresh(ctx, lead)
+        await self._change_lead(leads.move_lead, data=leads.MoveIn(stage_id=int(stage_id)))
 
     @rx.event
     @guarded
     async def set_assignee(self, assignee_id: str):
-        ctx = await self._ctx()
-        lead = await run_service(
-            leads.assign_lead,
-            ctx=ctx,
-            lead_id=int(self.lead_id),
-            assignee_id=int(assignee_id) if assignee_id.isdigit() else None,
+        await self._change_lead(
+            leads.assign_lead, assignee_id=int(assignee_id) if assignee_id.isdigit() else None
         )
-        self._touched()
-        await self._refresh(ctx, lead)
 
     # ------------------------------------------------------------ tags
 
@@ -273,18 +271,12 @@ class LeadDetailState(SessionState):
     async def add_tag(self, tag_id: str):
         if not str(tag_id).isdigit():
             return
-        ctx = await self._ctx()
-        lead = await run_service(leads.add_tags, ctx=ctx, lead_id=int(self.lead_id), tag_ids=[int(tag_id)])
-        self._touched()
-        await self._refresh(ctx, lead)
+        await self._change_lead(leads.add_tags, tag_ids=[int(tag_id)])
 
     @rx.event
     @guarded
     async def remove_tag(self, tag_id: str):
-        ctx = await self._ctx()
-        lead = await run_service(leads.remove_tags, ctx=ctx, lead_id=int(self.lead_id), tag_ids=[int(tag_id)])
-        self._touched()
-        await self._refresh(ctx, lead)
+        await self._change_lead(leads.remove_tags, tag_ids=[int(tag_id)])
 
     @rx.event
     def set_new_tag(self, value: str) -> None:
