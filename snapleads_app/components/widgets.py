@@ -110,12 +110,10 @@ def presence_list(online: Any, title: Any, nobody: Any, *, label: str = "online-
     )
 
 
-def error_callout(message: Any) -> rx.Component:
+def error_callout(message: Any, id_: str = "form-error") -> rx.Component:
     return rx.cond(
         message != "",
-        rx.callout(
-            message, icon="triangle_alert", color_scheme="red", role="alert", width="100%", id="form-error"
-        ),
+        rx.callout(message, icon="triangle_alert", color_scheme="red", role="alert", width="100%", id=id_),
     )
 
 

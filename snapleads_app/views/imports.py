@@ -9,7 +9,7 @@ import reflex as rx
 
 from snapleads_app.components.import_widgets import count_tile, job_status_badge, step_indicator
 from snapleads_app.components.live import watch
-from snapleads_app.components.widgets import loading_block, page_header, section_card
+from snapleads_app.components.widgets import error_callout, loading_block, page_header, section_card
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.imports import (
     ASSIGNEE_POLICIES,
@@ -408,17 +408,7 @@ def _mapping_step() -> rx.Component:
             _mapping_table(),
         ),
         section_card(tr("imports.options"), _options()),
-        rx.cond(
-            S.mapping_error != "",
-            rx.callout(
-                S.mapping_error,
-                icon="triangle_alert",
-                color_scheme="red",
-                role="alert",
-                width="100%",
-                id="mapping-error",
-            ),
-        ),
+        error_callout(S.mapping_error, "mapping-error"),
         rx.flex(
             rx.button(
                 tr("imports.start_over"),

@@ -15,19 +15,25 @@ from snapleads_app.views.settings_nav import settings_nav
 P = SettingsPipelinesState
 
 
+def _rename_input(row: Any, on_rename: Any, **props: Any) -> rx.Component:
+    """`row`'s name, saved when the input loses focus (read-only for those who may not manage)."""
+    return rx.input(
+        default_value=row.name,
+        key=row.id + row.name,
+        on_blur=on_rename,
+        read_only=~P.can_manage,
+        aria_label=tr("pipelines.rename", name=row.name),
+        flex="1",
+        **props,
+    )
+
+
 def _stage_row(pipeline: Any, stage: Any, index: Any) -> rx.Component:
     editable_structure = P.can_manage & ~pipeline.is_default
     return rx.hstack(
         rx.box(width="0.8em", height="0.8em", border_radius="50%", background=stage.color, flex_shrink="0"),
-        rx.input(
-            default_value=stage.name,
-            key=stage.id + stage.name,
-            on_blur=lambda value: P.rename_stage(stage.id, value),
-            read_only=~P.can_manage,
-            aria_label=tr("pipelines.rename", name=stage.name),
-            size="2",
-            flex="1",
-            data_testid="stage-name",
+        _rename_input(
+            stage, lambda value: P.rename_stage(stage.id, value), size="2", data_testid="stage-name"
         ),
         rx.cond(
             editable_structure,
@@ -85,14 +91,10 @@ def _pipeline_card(pipeline: Any) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.input(
-                    default_value=pipeline.name,
-                    key=pipeline.id + pipeline.name,
-                    on_blur=lambda value: P.rename_pipeline(pipeline.id, value),
-                    read_only=~P.can_manage,
-                    aria_label=tr("pipelines.rename", name=pipeline.name),
+                _rename_input(
+                    pipeline,
+                    lambda value: P.rename_pipeline(pipeline.id, value),
                     size="3",
-                    flex="1",
                     font_weight="bold",
                 ),
                 rx.cond(pipeline.is_default, rx.badge(tr("pipelines.default_badge"), radius="full")),
