@@ -1077,14 +1077,8 @@ def alternatives(db: str, queries: list[Query], info: dict[str, Any], n: int) ->
     tag_sql, tag_params = tag_rare.statements[main_statement(tag_rare)]
     ws = info["workspaces"][0]
     cases: list[tuple[str, list[str], str, Any]] = [
-        ("deep cursor, app shape (OR of created_at < v / = v AND id < i)", [], deep_sql, deep_params),
-        (
-            "deep cursor, row comparison (created_at, id) < (v, i)",
-            [],
-            "SELECT lead.* FROM lead WHERE lead.workspace_id = %(w)s AND lead.deleted_at IS NULL "
-            "AND (lead.created_at, lead.id) < (%(v)s, %(i)s) ORDER BY lead.created_at DESC, lead.id DESC LIMIT 51",
-            {"w": ws["workspace_id"], "v": deep_params["created_at_1"], "i": deep_params["id_1"]},
-        ),
+        # The app now pages with the row comparison (created_at, id) < (v, i): its own shape is the fix.
+        ("deep cursor, app shape", [], deep_sql, deep_params),
         ("tag rare, app shape (EXISTS), parallel plan allowed", [], tag_sql, tag_params),
         (
             "tag rare, app shape, max_parallel_workers_per_gather = 0",

@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import shutil
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -171,12 +169,8 @@ def human_size(size: int) -> str:
 
 
 def _save_upload(source: Any) -> tuple[Path, int]:
-    """Blocking: copy the uploaded file to a private temporary path (the job takes it over later)."""
-    imports.UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    target = imports.UPLOAD_DIR / f"incoming-{uuid.uuid4().hex}.csv"
-    source.seek(0)
-    with target.open("wb") as out:
-        shutil.copyfileobj(source, out, length=1024 * 1024)
+    """Blocking: store the upload where an import job can take it over (the domain owns the folder)."""
+    target = imports.store_upload(source)
     return target, target.stat().st_size
 
 
