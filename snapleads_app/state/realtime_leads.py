@@ -3,7 +3,7 @@
 The relay (state/realtime.py, exactly one process applies each event) bumps `LeadsShared.version` and
 records the last change; every browser linked to `leads-<workspace_id>` receives it, and the page's
 watcher (components/live.watch) calls the page state's `live_changed`, which reloads what it shows —
-unless the change is the tab's own, already applied optimistically (`LiveMixin`).
+unless the change is the tab's own, already applied optimistically (`observe_change`).
 
 Imported by snapleads_app.py so the relay handlers are registered.
 """
