@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, col
 
 from snapleads_app.domain.imports.rules import PreparedRow, changes_for
 from snapleads_app.domain.leads.models import PROFILE_FIELDS, Lead
+from snapleads_app.domain.leads.repo import shift_stage_counts
 from snapleads_app.domain.tags.models import LeadTag, Tag
 from snapleads_app.domain.timeline.models import Activity
 
@@ -114,6 +115,7 @@ def write_batch(
         else:
             inserted = session.execute(_insert_statement("sqlite"), values).all()
         result.created_ids = [row.id for row in inserted]
+        shift_stage_counts(session, {batch.stage_id: len(inserted)})
         row_of = {(r.platform, r.key): r.row_number for r in new_rows}
         result.row_of_lead.update({row.id: row_of[(row.platform, row.profile_key)] for row in inserted})
         # Rows that lost a race with a concurrent insert of the same profile count as duplicates.

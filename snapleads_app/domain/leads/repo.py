@@ -242,6 +242,25 @@ def respace_stage(session: Session, stage_id: int) -> None:
         session.execute(update(Lead).where(col(Lead.id) == lead_id).values(position=index * POSITION_GAP))
 
 
+def shift_stage_counts(session: Session, deltas: dict[int | None, int]) -> None:
+    """Keep `stage.lead_count` right: every change that moves a live lead in or out of a stage calls this."""
+    for stage_id, delta in deltas.items():
+        if stage_id is not None and delta:
+            session.execute(
+                update(Stage).where(col(Stage.id) == stage_id).values(lead_count=Stage.lead_count + delta)
+            )
+
+
+def stage_counts_of(
+    session: Session, ids: list[int], *, pipeline_id: int | None = None
+) -> dict[int | None, int]:
+    """How many of the given live leads sit in each stage (optionally only those of one pipeline)."""
+    stmt = select(Lead.stage_id, func.count()).where(col(Lead.id).in_(ids), col(Lead.deleted_at).is_(None))
+    if pipeline_id is not None:
+        stmt = stmt.where(col(Lead.pipeline_id) == pipeline_id)
+    return {stage_id: n for stage_id, n in session.exec(stmt.group_by(col(Lead.stage_id)))}
+
+
 def count_in_stage(*, session: Session, stage_id: int) -> int:
     return session.exec(
         select(func.count())
@@ -257,6 +276,17 @@ def return_to_default_pipeline(*, session: Session, workspace_id: int, pipeline_
     ).one()
     stages = session.exec(select(Stage).where(Stage.pipeline_id == default.id)).all()
     for stage in stages:
+        moving = session.exec(
+            select(func.count())
+            .select_from(Lead)
+            .where(
+                col(Lead.workspace_id) == workspace_id,
+                col(Lead.pipeline_id) == pipeline_id,
+                col(Lead.status) == stage.status,
+                col(Lead.deleted_at).is_(None),
+            )
+        ).one()
+        shift_stage_counts(session, {stage.id: moving})
         session.execute(
             update(Lead)
             .where(

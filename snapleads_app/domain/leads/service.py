@@ -145,6 +145,7 @@ def _place_in_status_stage(session: Session, lead: Lead) -> None:
     lead.pipeline_id = stage.pipeline_id
     lead.stage_id = stage.id
     lead.position = repo.position_at_end(session, _id(stage.id))
+    repo.shift_stage_counts(session, {stage.id: 1})
 
 
 # ---------------------------------------------------------------- create / read / update / delete
@@ -271,6 +272,7 @@ def delete_lead(*, session: Session, ctx: Ctx, lead_id: int) -> None:
     lead.deleted_at = clock.now()
     tag_ids = repo.tag_ids_by_lead(session, [lead_id])[lead_id]
     tags.adjust_counts(session=session, deltas=dict.fromkeys(tag_ids, -1))
+    repo.shift_stage_counts(session, {lead.stage_id: -1})
     timeline.record(session=session, ctx=ctx, lead_id=lead_id, type="lead.deleted")
     _event(session, ctx, "lead.deleted", lead)
 
@@ -291,6 +293,7 @@ def restore_lead(*, session: Session, ctx: Ctx, lead_id: int) -> LeadPublic:
     lead.deleted_at = None
     tag_ids = repo.tag_ids_by_lead(session, [lead_id])[lead_id]
     tags.adjust_counts(session=session, deltas=dict.fromkeys(tag_ids, 1))
+    repo.shift_stage_counts(session, {lead.stage_id: 1})
     timeline.record(session=session, ctx=ctx, lead_id=lead_id, type="lead.restored")
     session.flush()
     _event(session, ctx, "lead.created", lead, restored=True)
@@ -331,7 +334,8 @@ def _change_status(session: Session, ctx: Ctx, lead: Lead, status: str) -> None:
     lead.updated_at = clock.now()
     # In the default pipeline the stage is the status; in another pipeline the stage stays.
     stage = pipelines.stage_for_status(session=session, workspace_id=lead.workspace_id, status=status)
-    if lead.pipeline_id in (None, stage.pipeline_id):
+    if lead.pipeline_id in (None, stage.pipeline_id) and lead.stage_id != stage.id:
+        repo.shift_stage_counts(session, {lead.stage_id: -1, stage.id: 1})
         lead.pipeline_id = stage.pipeline_id
         lead.stage_id = stage.id
         lead.position = repo.position_at_end(session, _id(stage.id))
@@ -378,6 +382,7 @@ def move_lead(*, session: Session, ctx: Ctx, lead_id: int, data: MoveIn) -> Lead
             type="stage.changed",
             data={"from": previous_stage, "to": stage_id, "pipeline_id": stage.pipeline_id},
         )
+        repo.shift_stage_counts(session, {previous_stage: -1, stage_id: 1})
         lead.stage_id = stage_id
         lead.pipeline_id = stage.pipeline_id
         if stage.status is not None and stage.status != lead.status:
@@ -473,7 +478,7 @@ def kanban_column(
     filters: LeadFilter | None = None,
 ) -> tuple[list[LeadPublic], int]:
     """One column of the board, in card order, lazily paged by position; with the column's count."""
-    pipelines.get_stage(session=session, ctx=ctx, stage_id=stage_id)
+    stage = pipelines.get_stage(session=session, ctx=ctx, stage_id=stage_id)
     conditions = repo.filter_conditions(ctx, filters or LeadFilter())
     conditions.append(col(Lead.stage_id) == stage_id)
     stmt = select(Lead).where(*conditions)
@@ -482,7 +487,10 @@ def kanban_column(
     rows = list(
         session.exec(stmt.order_by(col(Lead.position), col(Lead.id)).limit(max(1, min(limit, MAX_PAGE))))
     )
-    return _publics(session, rows), repo.count(session, conditions)
+    # The kept counter when the whole column is shown; a filtered or agent's view counts its own rows.
+    unfiltered = (filters is None or filters == LeadFilter()) and account_rules.can(ctx.role, "leads.see_all")
+    total = stage.lead_count if unfiltered else repo.count(session, conditions)
+    return _publics(session, rows), total
 
 
 def possible_duplicates(*, session: Session, ctx: Ctx, lead_id: int) -> list[LeadPublic]:
@@ -606,6 +614,7 @@ def _apply_bulk(
         tags.adjust_counts(
             session=session, deltas={t: -n for t, n in repo.tag_counts_for(session, ids).items()}
         )
+        repo.shift_stage_counts(session, {s: -n for s, n in repo.stage_counts_of(session, ids).items()})
         session.execute(update(Lead).where(in_ids).values(deleted_at=now))
         return "lead.deleted", {"bulk": True}
     if data.action == "assign":
@@ -617,6 +626,11 @@ def _apply_bulk(
             session=session, workspace_id=ctx.workspace_id, status=data.status or ""
         )
         session.execute(update(Lead).where(in_ids).values(status=data.status, updated_at=now))
+        leaving = repo.stage_counts_of(session, ids, pipeline_id=stage.pipeline_id)
+        leaving.pop(stage.id, None)  # already there: no move
+        repo.shift_stage_counts(
+            session, {**{s: -n for s, n in leaving.items()}, stage.id: sum(leaving.values())}
+        )
         session.execute(
             update(Lead)
             .where(in_ids, col(Lead.pipeline_id) == stage.pipeline_id)
@@ -675,6 +689,7 @@ def merge_leads(*, session: Session, ctx: Ctx, primary_id: int, secondary_id: in
     moved_activities = session.exec(select(Activity.id).where(Activity.lead_id == secondary_id)).all()
     session.execute(update(Activity).where(col(Activity.lead_id) == secondary_id).values(lead_id=primary_id))
     secondary.deleted_at = clock.now()
+    repo.shift_stage_counts(session, {secondary.stage_id: -1})
     secondary.custom_fields = {**secondary.custom_fields, "_merged_into": primary_id}
     timeline.record(
         session=session,
