@@ -377,6 +377,10 @@ def recreate_database(db: str) -> None:
     with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{db}"')
+    migrate(db)
+
+
+def migrate(db: str) -> None:
     env = {**os.environ, "DATABASE_URL": sa_url(db)}
     subprocess.run(  # noqa: S603 - our own alembic, fixed arguments
         [str(ROOT / ".venv" / "bin" / "alembic"), "upgrade", "head"],
@@ -1242,7 +1246,8 @@ def main() -> None:
     state = database_state(args.db)
     wanted = {"seed_version": SEED_VERSION, "rows": args.rows, "rows2": args.rows2}
     if args.keep and state and all(state.get(k) == v for k, v in wanted.items()):
-        log(f"reusing {args.db} (seeded {state['seeded_at']}, {state['seed_seconds']} s)")
+        log(f"reusing {args.db} (seeded {state['seeded_at']}, {state['seed_seconds']} s); migrating to head")
+        migrate(args.db)  # a reused database may predate the newest migration
         info = state
     else:
         info = seed(args.db, args.rows, args.rows2)
