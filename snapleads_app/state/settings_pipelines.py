@@ -9,6 +9,7 @@ import reflex as rx
 from pydantic import ValidationError
 
 from snapleads_app.core.context import Ctx
+from snapleads_app.domain.accounts import rules
 from snapleads_app.domain.pipelines import service as pipelines
 from snapleads_app.domain.pipelines.models import (
     PipelineIn,
@@ -61,7 +62,7 @@ class SettingsPipelinesState(SessionState):
             for p in found
         ]
         # Controls only; the service decides (owners, admins and managers change pipelines).
-        self.can_manage = ctx.role in ("owner", "admin", "manager")
+        self.can_manage = rules.can(ctx.role, "pipelines.manage")
         self.loaded = True
 
     def _stage_ids(self, pipeline_id: str) -> list[int]:

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from snapleads_app.core.context import Ctx
 from snapleads_app.core.errors import Conflict
+from snapleads_app.domain.accounts import rules
 from snapleads_app.domain.tags import service as tags
 from snapleads_app.domain.tags.models import TagIn, TagUpdate
 from snapleads_app.state.base import guarded, run_service
@@ -55,7 +56,7 @@ class SettingsTagsState(SessionState):
         found = await run_service(tags.list_tags, ctx=ctx)
         self.tags = [TagRow(id=str(t.id), name=t.name, color=t.color, lead_count=t.lead_count) for t in found]
         # Controls only; the service decides (create: anyone but viewers; change/delete: managers up).
-        self.can_manage = ctx.role in ("owner", "admin", "manager")
+        self.can_manage = rules.can(ctx.role, "tags.manage")
         self.can_create = ctx.role != "viewer"
         self.loaded = True
 
