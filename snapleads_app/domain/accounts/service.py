@@ -7,6 +7,7 @@ Blocking (bcrypt, DB): adapters call them off the event loop.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -158,21 +159,38 @@ def _revoke(auth_session: AuthSession, reason: str) -> None:
 
 def _ctx_for_session(session: Session, auth_session: AuthSession | None, *, via: Via) -> Ctx:
     """Turn a live session into a ctx, re-reading the role so role changes apply at once."""
-    now = clock.now()
+    if auth_session is None:
+        raise Unauthenticated("Session is no longer valid", code="session_revoked")
+    return _authenticated(session, col(AuthSession.id) == auth_session.id, via=via)
+
+
+def _authenticated(session: Session, which: Any, *, via: Via, user_id: int | None = None) -> Ctx:
+    """One query per request: the session, whether its user is active, and the member's current role."""
+    row = session.exec(
+        select(AuthSession, User.is_active, Membership.role)
+        .outerjoin(User, col(User.id) == AuthSession.user_id)
+        .outerjoin(
+            Membership,
+            (col(Membership.workspace_id) == AuthSession.workspace_id)
+            & (col(Membership.user_id) == AuthSession.user_id),
+        )
+        .where(which)
+    ).first()
+    auth_session, active, role = row if row is not None else (None, None, None)
     if auth_session is None or auth_session.revoked_at is not None:
         raise Unauthenticated("Session is no longer valid", code="session_revoked")
-    if auth_session.expires_at <= now:
+    if user_id is not None and auth_session.user_id != user_id:
+        raise Unauthenticated("Invalid token", code="invalid_token")
+    if auth_session.expires_at <= clock.now():
         raise Unauthenticated("Session expired", code="session_expired")
-    user = session.get(User, auth_session.user_id)
-    if user is None or not user.is_active:
+    if not active:
         raise Unauthenticated("Account disabled", code="account_disabled")
-    membership = _membership(session, workspace_id=auth_session.workspace_id, user_id=_id(user.id))
-    if membership is None:
+    if role is None:
         raise Unauthenticated("You are no longer a member of this workspace", code="membership_revoked")
     return Ctx(
-        user_id=user.id,
+        user_id=auth_session.user_id,
         workspace_id=auth_session.workspace_id,
-        role=membership.role,  # type: ignore[arg-type]
+        role=role,  # type: ignore[arg-type]
         via=via,
         session_id=auth_session.id,
     )
@@ -299,10 +317,9 @@ def refresh(*, session: Session, refresh_token: str) -> AuthTokens:
 
 def authenticate_access_token(*, session: Session, token: str, via: Via = "api") -> Ctx:
     claims = security.decode_access_token(token)
-    auth_session = session.get(AuthSession, int(claims["sid"]))
-    if auth_session is not None and auth_session.user_id != int(claims["sub"]):
-        raise Unauthenticated("Invalid token", code="invalid_token")
-    return _ctx_for_session(session, auth_session, via=via)
+    return _authenticated(
+        session, col(AuthSession.id) == int(claims["sid"]), via=via, user_id=int(claims["sub"])
+    )
 
 
 def logout(*, session: Session, ctx: Ctx) -> None:
@@ -396,10 +413,7 @@ def exchange_web_ticket(*, session: Session, ticket: str) -> str:
 def authenticate_web_session(*, session: Session, token: str) -> Ctx:
     if not token:
         raise Unauthenticated("Sign in to continue", code="unauthenticated")
-    auth_session = session.exec(
-        select(AuthSession).where(AuthSession.web_token_hash == security.token_hash(token))
-    ).first()
-    return _ctx_for_session(session, auth_session, via="ui")
+    return _authenticated(session, col(AuthSession.web_token_hash) == security.token_hash(token), via="ui")
 
 
 def revoke_web_session(*, session: Session, token: str) -> None:
