@@ -76,6 +76,10 @@ def test_brazilian_excel_export(tmp_path):
     with unit_of_work() as session:
         rejected = "".join(imports.rejected_rows_csv(session=session, ctx=owner.ctx, job_id=job.id))
     assert "Zé Ninguém" in rejected and "needs a profile URL, username, e-mail or phone" in rejected
+    assert (
+        rejected.splitlines()[0]
+        == "\ufeffrow,Nome,E-mail,Telefone,Empresa,Seguidores,Data de cadastro,Ticket médio,error"
+    )
     assert all(lead.tag_ids for lead in rows.values())
     assert any(lead.company == "Padaria São Jorge – Matriz" for lead in rows.values())
     assert any(lead.custom_fields.get("ticket_medio") == "1.234,56" for lead in rows.values())

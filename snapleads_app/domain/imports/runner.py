@@ -33,6 +33,7 @@ def run(job_id: int, *, chunk_rows: int = CHUNK_ROWS) -> None:
                     end_row=chunk.end_row,
                     columns=chunk.columns,
                     bad_rows=chunk.bad_rows,
+                    originals=chunk.originals,
                 )
             if not keep_going:
                 return

@@ -260,6 +260,7 @@ def apply_chunk(
     end_row: int,
     columns: dict[str, str] | None = None,
     bad_rows: list[tuple[int, str]] | None = None,
+    originals: dict[int, dict[str, Any]] | None = None,
 ) -> bool:
     """Write one chunk: `rows` are (row number, lead fields), `end_row` the last row number the chunk
     consumed. Returns False when the job must stop (cancelled or finished). Idempotent: rows at or below
@@ -287,7 +288,14 @@ def apply_chunk(
     result = repo.write_batch(session, _batch_context(session, job), kept, _row_tag_ids(session, job, kept))
     for row in rejected:
         session.add(
-            ImportRejectedRow(job_id=_id(job.id), row_number=row.row_number, data=row.data, error=row.error)
+            ImportRejectedRow(
+                job_id=_id(job.id),
+                row_number=row.row_number,
+                data=(originals or {}).get(
+                    row.row_number, row.data
+                ),  # the user's columns, to fix and re-import
+                error=row.error,
+            )
         )
     new_bad_rows = [(n, raw) for n, raw in bad_rows or [] if n > resume_point]
     for row_number, raw in new_bad_rows:
@@ -462,6 +470,7 @@ class ChunkRows:
     end_row: int
     columns: dict[str, str] | None = None
     bad_rows: list[tuple[int, str]] | None = None
+    originals: dict[int, dict[str, Any]] | None = None  # row number → the row as the file has it
 
 
 def csv_chunks(
@@ -476,7 +485,8 @@ def csv_chunks(
             for n, r in zip(chunk.row_numbers, records, strict=True)
         ]
         bad = [(bad_row.row, bad_row.raw) for bad_row in chunk.bad_rows]
-        yield ChunkRows(rows=rows, end_row=chunk.end_row, columns=columns, bad_rows=bad)
+        originals = {int(n): r for n, r in zip(chunk.row_numbers, records, strict=True)}
+        yield ChunkRows(rows=rows, end_row=chunk.end_row, columns=columns, bad_rows=bad, originals=originals)
 
 
 def _typed(data: dict[str, Any]) -> dict[str, Any]:
