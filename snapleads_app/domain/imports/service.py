@@ -63,12 +63,17 @@ def public(job: ImportJob) -> ImportJobPublic:
     )
 
 
+def _sees_all(ctx: Ctx) -> bool:
+    """Imports follow the leads visibility rule: who sees only assigned leads sees only their own imports."""
+    return account_rules.can(ctx.role, "leads.see_all")
+
+
 def _load(session: Session, ctx: Ctx, job_id: int, *, for_update: bool = False) -> ImportJob:
     stmt = select(ImportJob).where(col(ImportJob.id) == job_id, ImportJob.workspace_id == ctx.workspace_id)
     if for_update:
         stmt = stmt.with_for_update()
     job = session.exec(stmt).first()
-    if job is None or (ctx.role == "agent" and job.created_by_id != ctx.user_id):
+    if job is None or (not _sees_all(ctx) and job.created_by_id != ctx.user_id):
         raise NotFound("Import not found", code="import_not_found")
     return job
 
@@ -106,7 +111,7 @@ def _new_job(session: Session, ctx: Ctx, options: ImportOptions, **fields: Any) 
         tag_ids=tag_ids,
         **fields,
     )
-    if ctx.role == "agent":
+    if not _sees_all(ctx):  # they would not see unassigned leads: their imports are assigned to them
         job.assignee_policy, job.assignee_id = "fixed", ctx.user_id
     session.add(job)
     session.flush()
@@ -177,7 +182,7 @@ def get_job(*, session: Session, ctx: Ctx, job_id: int) -> ImportJobPublic:
 
 def list_jobs(*, session: Session, ctx: Ctx, limit: int = 50) -> list[ImportJobPublic]:
     stmt = select(ImportJob).where(ImportJob.workspace_id == ctx.workspace_id)
-    if ctx.role == "agent":
+    if not _sees_all(ctx):
         stmt = stmt.where(ImportJob.created_by_id == ctx.user_id)
     stmt = stmt.order_by(col(ImportJob.created_at).desc(), col(ImportJob.id).desc()).limit(
         min(max(limit, 1), 100)

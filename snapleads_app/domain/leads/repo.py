@@ -7,8 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, false, func, insert, literal, tuple_, update
-from sqlalchemy import select as sa_select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, literal, tuple_, update
 from sqlmodel import Session, col, select
 
 from snapleads_app.core.context import Ctx
@@ -296,14 +295,6 @@ def return_to_default_pipeline(*, session: Session, workspace_id: int, pipeline_
             )
             .values(pipeline_id=default.id, stage_id=stage.id)
         )
-
-
-def ids_matching(conditions: list[ColumnElement[bool]]) -> Any:
-    return sa_select(Lead.id).where(*conditions)  # type: ignore[call-overload]
-
-
-def none() -> ColumnElement[bool]:
-    return false()
 
 
 def _id(value: int | None) -> int:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import Field as PydField
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, insert, or_, update
 from sqlmodel import Session, col, select
 
 from snapleads_app.core import clock
@@ -503,8 +503,6 @@ def possible_duplicates(*, session: Session, ctx: Ctx, lead_id: int) -> list[Lea
         matches.append(col(Lead.phone) == lead.phone)
     if not matches:
         return []
-    from sqlalchemy import or_
-
     rows = session.exec(
         select(Lead).where(*repo.visibility(ctx), col(Lead.id) != lead_id, or_(*matches)).limit(20)
     ).all()
