@@ -47,6 +47,17 @@ class Settings(BaseSettings):
 
     session_cookie_name: str = "sl_session"
 
+    # Outgoing e-mail (core/mail.py). No SMTP host = the file backend: messages land in `mail_dir` as
+    # .eml files and in the log, so the embedded default shows what it would send.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = 15.0
+    mail_from: str = "SnapLeads <no-reply@snapleads.local>"
+    mail_dir: Path = ROOT / "data" / "mail"
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
