@@ -12,6 +12,9 @@ from api_ext.problems import install_problem_handlers
 from api_ext.routes import API_PREFIX, auth, imports, leads, members, ops, pipelines, tags
 from snapleads_app.core.settings import get_settings
 
+# imports before leads: "/leads/imports" must not be read as "/leads/{lead_id}".
+ROUTE_MODULES = (auth, members, imports, leads, tags, pipelines, ops)
+
 
 def build_api() -> FastAPI:
     settings = get_settings()
@@ -25,8 +28,7 @@ def build_api() -> FastAPI:
         redoc_url=None,
     )
     install_problem_handlers(api)
-    # imports before leads: "/leads/imports" must not be read as "/leads/{lead_id}".
-    for module in (auth, members, imports, leads, tags, pipelines, ops):
+    for module in ROUTE_MODULES:
         api.include_router(module.router)
     # Outermost first: request id/log/metrics wrap everything, then the size limit, then rate limits.
     api.add_middleware(RateLimitMiddleware)

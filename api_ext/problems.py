@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DataError as DBAPIDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from snapleads_app.core.errors import DomainError, RateLimited
@@ -88,7 +89,10 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors: dict[str, str] = {}
         for error in exc.errors():
-            errors.setdefault(_field_path(tuple(error.get("loc", ()))), str(error.get("msg", "invalid")))
+            message = str(error.get("msg", "invalid"))
+            if error.get("type") == "json_invalid":  # say what is wrong with the document
+                message = f"invalid JSON: {(error.get('ctx') or {}).get('error', 'malformed')}"
+            errors.setdefault(_field_path(tuple(error.get("loc", ()))), message)
         return problem_response(
             request.url.path,
             status=422,
@@ -96,6 +100,21 @@ def install_problem_handlers(app: FastAPI) -> None:
             title="Invalid input",
             detail="The request has invalid fields; see errors.",
             errors=errors,
+        )
+
+    @app.exception_handler(DBAPIDataError)
+    async def _unstorable(request: Request, exc: DBAPIDataError) -> JSONResponse:
+        # Last line of defence for a value the schemas let through but the database cannot hold
+        # (a number out of range, a character the column refuses): the transaction was rolled back.
+        log.warning(
+            "problem.unstorable_value", extra={"path": request.url.path, "error": str(exc.orig)[:200]}
+        )
+        return problem_response(
+            request.url.path,
+            status=422,
+            code="validation_error",
+            title="Invalid input",
+            detail="A value is out of range or cannot be stored.",
         )
 
     @app.exception_handler(StarletteHTTPException)

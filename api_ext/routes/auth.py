@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 from fastapi.responses import RedirectResponse
 
 from api_ext.deps import CurrentCtx, client_info
-from api_ext.problems import PROBLEM_RESPONSES
-from api_ext.routes import API_PREFIX
+from api_ext.routes import api_router
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.errors import Unauthenticated
 from snapleads_app.core.settings import get_settings
@@ -25,7 +24,7 @@ from snapleads_app.domain.accounts.models import (
     SwitchWorkspaceIn,
 )
 
-router = APIRouter(prefix=f"{API_PREFIX}/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
+router = api_router("/auth", tags=["auth"])
 
 
 @router.post("/register", status_code=status.HTTP_201_CREATED)

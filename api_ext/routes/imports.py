@@ -5,20 +5,19 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile, status
+from fastapi import File, Form, Query, UploadFile, status
 from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 
 from api_ext.deps import CurrentCtx
-from api_ext.problems import PROBLEM_RESPONSES
-from api_ext.routes import API_PREFIX
+from api_ext.routes import api_router
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.errors import InvalidInput
 from snapleads_app.domain.imports import service as imports
 from snapleads_app.domain.imports.models import BatchImportIn, ImportJobPublic, ImportOptions
 
-router = APIRouter(prefix=f"{API_PREFIX}/leads", tags=["imports"], responses=PROBLEM_RESPONSES)
+router = api_router("/leads", tags=["imports"])
 JobId = Annotated[int, PathParam(gt=0, le=2**31 - 1)]
 
 

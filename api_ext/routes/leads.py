@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import Depends, Path, Query, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api_ext.deps import CurrentCtx
-from api_ext.problems import PROBLEM_RESPONSES
-from api_ext.routes import API_PREFIX
+from api_ext.routes import api_router
 from snapleads_app.core import clock
 from snapleads_app.core.db import new_session, unit_of_work
 from snapleads_app.domain.leads import service as leads
@@ -27,7 +26,7 @@ from snapleads_app.domain.leads.models import (
 )
 from snapleads_app.domain.timeline.models import ActivityPublic
 
-router = APIRouter(prefix=f"{API_PREFIX}/leads", tags=["leads"], responses=PROBLEM_RESPONSES)
+router = api_router("/leads", tags=["leads"])
 LeadId = Annotated[int, Path(gt=0, le=2**63 - 1)]
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import Path, Query, Request, status
 from pydantic import BaseModel, Field
 
 from api_ext.deps import CurrentCtx, client_info
-from api_ext.problems import PROBLEM_RESPONSES
-from api_ext.routes import API_PREFIX
+from api_ext.routes import api_router
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.accounts import service as accounts
 from snapleads_app.domain.accounts.models import (
@@ -23,7 +22,7 @@ from snapleads_app.domain.accounts.models import (
     MemberPublic,
 )
 
-router = APIRouter(prefix=API_PREFIX, tags=["members"], responses=PROBLEM_RESPONSES)
+router = api_router(tags=["members"])
 Id = Annotated[int, Path(gt=0, le=2**63 - 1)]
 
 

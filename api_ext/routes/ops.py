@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
-from api_ext.routes import API_PREFIX
+from api_ext.routes import api_router
 from snapleads_app.core import health
 
-router = APIRouter(prefix=API_PREFIX, tags=["ops"])
+router = api_router(tags=["ops"], problems=False)
 
 
 @router.get("/health")

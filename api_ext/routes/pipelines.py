@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import Path, Query, status
 from pydantic import BaseModel
 
 from api_ext.deps import CurrentCtx
-from api_ext.problems import PROBLEM_RESPONSES
-from api_ext.routes import API_PREFIX
+from api_ext.routes import api_router
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.leads import service as leads
 from snapleads_app.domain.leads.models import LeadPublic
@@ -24,7 +23,7 @@ from snapleads_app.domain.pipelines.models import (
     StageUpdate,
 )
 
-router = APIRouter(prefix=f"{API_PREFIX}/pipelines", tags=["pipelines"], responses=PROBLEM_RESPONSES)
+router = api_router("/pipelines", tags=["pipelines"])
 Id = Annotated[int, Path(gt=0, le=2**31 - 1)]
 
 

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import Path, status
 from pydantic import BaseModel
 
 from api_ext.deps import CurrentCtx
-from api_ext.problems import PROBLEM_RESPONSES
-from api_ext.routes import API_PREFIX
+from api_ext.routes import api_router
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.tags import service as tags
 from snapleads_app.domain.tags.models import TagIn, TagPublic, TagUpdate
 
-router = APIRouter(prefix=f"{API_PREFIX}/tags", tags=["tags"], responses=PROBLEM_RESPONSES)
+router = api_router("/tags", tags=["tags"])
 TagId = Annotated[int, Path(gt=0, le=2**31 - 1)]
 
 

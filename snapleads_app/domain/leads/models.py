@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
@@ -160,8 +160,10 @@ class LeadFields(BaseModel):
 class LeadCreate(LeadFields):
     platform: Platform
     status: Status = "new"
-    assignee_id: int | None = PydField(default=None, gt=0)
-    tag_ids: list[int] = PydField(default_factory=list, max_length=50)
+    assignee_id: int | None = PydField(default=None, gt=0, le=2**31 - 1)
+    tag_ids: list[Annotated[int, PydField(gt=0, le=2**31 - 1)]] = PydField(
+        default_factory=list, max_length=50
+    )
     source: Source = "manual"
 
 
