@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -70,6 +71,24 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def allowed_methods(app: FastAPI, path: str) -> str:
+    """The documented methods of every route template matching `path` (for a 405's Allow header)."""
+    if not hasattr(app.state, "path_methods"):
+        app.state.path_methods = [
+            (re.compile(_template_pattern(template)), {method.upper() for method in operations})
+            for template, operations in app.openapi()["paths"].items()
+        ]
+    methods = {m for pattern, ms in app.state.path_methods if pattern.fullmatch(path) for m in ms}
+    return ", ".join(sorted(methods))
+
+
+def _template_pattern(template: str) -> str:
+    # `{…_id}` parameters are numeric (api_ext/strict_routes.py); others are one path segment.
+    pattern = re.escape(template)
+    pattern = re.sub(r"\\\{\w+_id\\\}", r"\\d+", pattern)
+    return re.sub(r"\\\{\w+\\\}", "[^/]+", pattern)
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
@@ -120,12 +139,16 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:
+            # The router names only the first route of the path; list every method of every route.
+            headers = {**(headers or {}), "Allow": allowed_methods(app, request.url.path)}
         return problem_response(
             request.url.path,
             status=exc.status_code,
             code=_HTTP_CODES.get(exc.status_code, "http_error"),
             detail=detail,
-            headers=getattr(exc, "headers", None),
+            headers=headers,
         )
 
     @app.exception_handler(Exception)

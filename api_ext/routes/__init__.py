@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter
 
 from api_ext.problems import PROBLEM_RESPONSES
-from api_ext.strict_json import StrictJsonRoute
+from api_ext.strict_routes import StrictRoute
 
 API_PREFIX = "/api/v1"
 
@@ -19,6 +19,6 @@ def api_router(prefix: str = "", *, tags: list[str], problems: bool = True, **kw
         prefix=f"{API_PREFIX}{prefix}",
         tags=list(tags),
         responses=responses,
-        route_class=StrictJsonRoute,
+        route_class=StrictRoute,
         **kwargs,
     )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Depends, Path, Query, status
@@ -10,6 +9,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api_ext.deps import CurrentCtx
+from api_ext.params import IsoDateTime
 from api_ext.routes import api_router
 from snapleads_app.core import clock
 from snapleads_app.core.db import new_session, unit_of_work
@@ -42,8 +42,8 @@ def lead_filter(
     search: Annotated[str | None, Query(max_length=100)] = None,
     score_min: Annotated[int | None, Query(ge=0, le=100)] = None,
     score_max: Annotated[int | None, Query(ge=0, le=100)] = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    created_from: IsoDateTime | None = None,
+    created_to: IsoDateTime | None = None,
 ) -> LeadFilter:
     return LeadFilter(
         platform=platform,

@@ -83,8 +83,15 @@ def test_another_workspaces_ids_are_404(client):
     assert [m["user_id"] for m in members] == [acme.user_id]
 
 
-@pytest.mark.parametrize("bad", ["0", "-1", "abc", "99999999999999999999999"])
-def test_bad_ids_are_422_not_500(client, bad):
+@pytest.mark.parametrize("bad", ["0", "99999999999999999999999"])
+def test_out_of_range_ids_are_422_not_500(client, bad):
     owner = register_owner()
     response = client.delete(f"/api/v1/members/{bad}", headers=owner.auth)
     assert response.status_code == 422 and response.json()["code"] == "validation_error"
+
+
+@pytest.mark.parametrize("bad", ["-1", "abc"])
+def test_ids_that_are_not_numbers_name_no_route(client, bad):
+    owner = register_owner()
+    response = client.delete(f"/api/v1/members/{bad}", headers=owner.auth)
+    assert response.status_code == 404 and response.json()["code"] == "not_found"
