@@ -40,8 +40,6 @@ LAUNCH_ARGS = [
     "--disable-background-timer-throttling",
     "--disable-renderer-backgrounding",
     "--disable-backgrounding-occluded-windows",
-    f"--disable-extensions-except={EXTENSION_DIR}",
-    f"--load-extension={EXTENSION_DIR}",
 ]
 # Fast but still jittered pacing for tests (the defaults are 1.2–3.2 s per scroll step).
 TEST_PACING = {"minDelayMs": 60, "maxDelayMs": 140, "pauseChance": 0, "idleRounds": 4}
@@ -198,7 +196,7 @@ def _serve(pages: dict[str, str]) -> Any:
     return handler
 
 
-def launch(profile_dir: str, pages: dict[str, str]) -> Extension:
+def launch(profile_dir: str, pages: dict[str, str], extension_dir: Path = EXTENSION_DIR) -> Extension:
     from playwright.sync_api import sync_playwright
 
     pw = _playwright_holder.get("pw") or sync_playwright().start()
@@ -207,7 +205,11 @@ def launch(profile_dir: str, pages: dict[str, str]) -> Extension:
         profile_dir,
         executable_path=CHROMIUM,
         headless=False,
-        args=LAUNCH_ARGS,
+        args=[
+            *LAUNCH_ARGS,
+            f"--disable-extensions-except={extension_dir}",
+            f"--load-extension={extension_dir}",
+        ],
         viewport={"width": 1200, "height": 800},
     )
     context.set_default_timeout(TIMEOUT)
