@@ -98,3 +98,13 @@ window.addEventListener("scroll", () => {
 });
 more();
 </script></body></html>""".replace("__MEMBERS__", json.dumps(FB_MEMBERS))
+
+
+# The same dialog, but once 24 followers are loaded Instagram answers with its "Try Again Later" wall.
+INSTAGRAM_FOLLOWERS_THEN_WALL_PAGE = INSTAGRAM_FOLLOWERS_PAGE.replace(
+    "loaded = Math.min(people.length, loaded + 12); loading = false; render();",
+    "loaded = Math.min(people.length, loaded + 12); loading = false; render();"
+    " if (loaded >= 24 && !document.getElementById('wall')) document.body.insertAdjacentHTML('beforeend',"
+    ' \'<div id="wall" role="dialog"><h3>Try Again Later</h3><p>We restrict certain activity to protect'
+    " our community.</p><button>OK</button></div>');",
+)

@@ -14,6 +14,7 @@ from tests.extension.conftest import Extension, Proxy, launch
 from tests.extension.pages import (
     FACEBOOK_GROUP_PAGE,
     INSTAGRAM_FOLLOWERS_PAGE,
+    INSTAGRAM_FOLLOWERS_THEN_WALL_PAGE,
     linkedin_search_page,
 )
 from tests.factories import PASSWORD, Member, make_lead, register_owner
@@ -213,3 +214,31 @@ def send_and_get_job_after_click(popup: Any, api_url: str, member: Member, crm_u
     assert job["status"] == "completed", job
     assert link.get_attribute("href") == f"{crm_url}/imports?job={job['id']}"
     return job
+
+
+def test_a_rate_limit_wall_pauses_the_capture_and_keeps_what_was_captured(
+    extension: Extension, proxy: Proxy
+) -> None:
+    from playwright.sync_api import expect
+
+    configure(extension, proxy.url)
+    extension.pages[IG_URL] = INSTAGRAM_FOLLOWERS_THEN_WALL_PAGE
+    social = extension.visit(IG_URL)
+    popup = extension.open("src/popup/popup.html")  # capturing works signed out; sending needs a login
+    expect(popup.locator("#page-view")).to_have_attribute("data-state", "recognised")
+    popup.click("#start")
+    social.bring_to_front()
+    expect(popup.locator("#capture-status")).to_have_attribute("data-reason", "wall", timeout=30_000)
+    popup.bring_to_front()
+    expect(popup.locator("#budget-paused")).to_have_text(
+        re.compile("Paused: The site is limiting your activity")
+    )
+    expect(popup.locator("#start")).to_be_disabled()
+    captured = int(popup.locator("#count-queued").inner_text())
+    assert 12 <= captured <= 24  # the rows harvested before the wall are kept
+    assert extension.storage("governor")["instagram"]["pause"]["reason"] == "rate_limit"
+    expect(popup.locator("#send-status")).to_have_text("Sign in to send.")
+
+    popup.click("#resume")  # the user decides when the site is fine again
+    expect(popup.locator("#budget-paused")).to_be_hidden()
+    assert extension.storage("governor")["instagram"]["pause"] is None
