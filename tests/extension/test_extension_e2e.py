@@ -26,7 +26,9 @@ LI_URL = "https://www.linkedin.com/search/results/people/?keywords=gerente"
 FB_URL = "https://www.facebook.com/groups/777/members"
 
 
-def configure(ext: Extension, crm_url: str, limits: dict[str, dict[str, int]] | None = None) -> None:
+def configure(
+    ext: Extension, crm_url: str, limits: dict[str, dict[str, int]] | None = None, language: str = ""
+) -> None:
     """Options page: the CRM address is validated (http only on loopback); limits only go down."""
     from playwright.sync_api import expect
 
@@ -38,8 +40,12 @@ def configure(ext: Extension, crm_url: str, limits: dict[str, dict[str, int]] | 
     for platform, periods in (limits or {}).items():
         for period, value in periods.items():
             page.fill(f"#limit-{platform}-{period}", str(value))
+    page.select_option("#language", language)
     page.click("#save")
-    expect(page.locator("#save-status")).to_have_text("Saved.")
+    if language == "pt-BR":  # the page reloads in the chosen language
+        expect(page.locator("h1")).to_have_text("Configurações do SnapLeads")
+    else:
+        expect(page.locator("#save-status")).to_have_text("Saved.")
     expect(page.locator("#crm-url")).to_have_value(crm_url)
     page.close()
 
@@ -120,6 +126,7 @@ def test_instagram_followers_virtualised_dialog_to_crm_with_duplicates_skipped(
 
     job = send_and_get_job(popup, api_url, owner, proxy.url)
     assert (job["total"], job["created"]) == (39, 39)
+    expect(popup.locator("#job-status")).to_have_text("Import finished: 39 created · 0 duplicates · 0 errors")
     expect(popup.locator("#count-queued")).to_have_text("0")
     assert extension.storage("queue") == []  # confirmed by the CRM: gone from local storage
 
@@ -140,18 +147,19 @@ def test_linkedin_search_capture_stops_at_the_lowered_hourly_limit(
     from playwright.sync_api import expect
 
     owner = register_owner("li-capture@example.com")
-    configure(extension, proxy.url, limits={"linkedin": {"hour": 4}})
+    configure(extension, proxy.url, limits={"linkedin": {"hour": 4}}, language="pt-BR")
     extension.pages[LI_URL.split("?")[0]] = linkedin_search_page()
     social = extension.visit(LI_URL)
 
     popup = open_popup_and_login(extension, owner)
-    expect(popup.locator("#page-type")).to_have_text("LinkedIn people search")
+    expect(popup.locator("#page-type")).to_have_text("Busca de pessoas do LinkedIn")
     expect(popup.locator("#budget-line")).to_have_attribute("data-remaining", "4")
     popup.click("#start")
     social.bring_to_front()
     expect(popup.locator("#capture-status")).to_have_attribute("data-reason", "limit", timeout=30_000)
     popup.bring_to_front()
-    expect(popup.locator("#capture-status")).to_have_text(re.compile("Limit reached"))
+    expect(popup.locator("#capture-status")).to_have_text(re.compile("^Limite atingido"))
+    expect(popup.locator("#budget-line")).to_have_text(re.compile("^0 restantes · 4/4 nesta hora"))
     expect(popup.locator("#count-captured")).to_have_text("4")
     expect(popup.locator("#budget-line")).to_have_attribute("data-remaining", "0")
     expect(popup.locator("#budget-reset")).to_be_visible()

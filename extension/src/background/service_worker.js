@@ -9,6 +9,8 @@ import * as store from "./store.js";
 const BATCH_SIZE = 1000; // rows per POST /leads/import (the API takes ≤ 10,000 and 5 MB)
 const SENT_KEYS_KEPT = 5000;
 const LOOKUP_CHUNK = 500;
+// A send whose worker was stopped by Chrome mid-way (MV3 workers are short-lived) must not block the next.
+const SEND_STALE_MS = 3 * 60_000;
 
 async function settings() {
   return { ...DEFAULT_SETTINGS, ...(await store.get("settings", {})) };
@@ -179,7 +181,8 @@ async function withoutCrmDuplicates(platform, rows) {
 async function sendQueue() {
   const data = await store.getMany({ queue: [], selectedTags: [], auth: null, send: { state: "idle" } });
   if (!data.auth) return { ok: false, error: "signed_out" };
-  if (data.send.state === "sending" || data.send.state === "retrying") return { ok: false, error: "already_sending" };
+  const busy = data.send.state === "sending" || data.send.state === "retrying";
+  if (busy && Date.now() - (data.send.at || 0) < SEND_STALE_MS) return { ok: false, error: "already_sending" };
   if (!data.queue.length) return { ok: false, error: "nothing_to_send" };
   const client = await crm();
   const { crmUrl } = await settings();
@@ -332,6 +335,12 @@ chrome.runtime.onMessage.addListener((message, sender, reply) => {
   if (sender.id !== chrome.runtime.id || !message || typeof message.type !== "string") return false;
   handle(message, sender).then(reply, (error) => reply({ ok: false, error: "internal", message: String(error) }));
   return true;
+});
+
+// A browser restart ends every tab: a capture marked running belongs to a page that no longer exists.
+chrome.runtime.onStartup.addListener(() => {
+  finishCapture("tab_closed", null);
+  store.set({ pages: {}, lastTab: null });
 });
 
 chrome.tabs.onRemoved.addListener((tabId) => {

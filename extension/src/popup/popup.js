@@ -7,6 +7,7 @@ const params = new URLSearchParams(location.search);
 let messages = {};
 let state = null;
 let requestedTab = params.has("tab") ? Number(params.get("tab")) : null;
+let watchedJob = null; // the import job whose progress the popup is polling
 
 const t = (key, vars) => translate(messages, key, vars);
 const ask = (message) => chrome.runtime.sendMessage(message);
@@ -132,6 +133,27 @@ function renderSend() {
     $("job-link").href = job.url;
     $("job-link").textContent = t("open_job", { id: job.id });
     $("job-link").dataset.jobId = String(job.id);
+    if (send.state === "done" && watchedJob !== job.id) watchJob(job.id);
+  }
+  show($("job-status"), !!job && send.state === "done" && !!$("job-status").textContent);
+}
+
+/** Follow the last import until the CRM finishes it: the popup says what happened to the rows. */
+async function watchJob(jobId) {
+  watchedJob = jobId;
+  const status = $("job-status");
+  status.textContent = "";
+  while (watchedJob === jobId) {
+    const answer = await ask({ type: "job:get", jobId });
+    if (!answer || !answer.ok) return;
+    const job = answer.job;
+    status.dataset.status = job.status;
+    if (job.status === "completed") status.textContent = t("job_counts", job);
+    else if (job.status === "failed") status.textContent = t("job_failed", { error: job.error || "" });
+    else status.textContent = t("job_processing", { progress: Math.round(job.progress || 0) });
+    show(status, true);
+    if (["completed", "failed", "cancelled"].includes(job.status)) return;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
   }
 }
 
