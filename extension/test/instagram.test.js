@@ -101,3 +101,25 @@ test("another site is unsupported", () => {
   const result = detect("ig_profile_en.html", "https://example.com/ana.souza/");
   assert.equal(result.reason, "unsupported_site");
 });
+
+test("lazy rows: successive slices of the virtualised dialog add up to the whole list", async () => {
+  const { documentOf, fixture, SL } = await import("./helpers.js");
+  const doc = documentOf(fixture("ig_followers_dialog.html"));
+  const url = "https://www.instagram.com/acme.store/followers/";
+  const list = doc.querySelector("[data-scroll] > div");
+  const seen = new Set(SL.detect(doc, url).rows.map((r) => r.username));
+  // Scrolling: the list drops its first 6 rows and renders 6 new ones (as Instagram does).
+  const template = list.children[0].outerHTML;
+  for (let batch = 0; batch < 3; batch += 1) {
+    for (let i = 0; i < 6; i += 1) {
+      list.children[0].remove();
+      const n = 100 + batch * 6 + i;
+      list.insertAdjacentHTML("beforeend", template.replaceAll("joao.pedro", `late_${n}`).replaceAll("João Pedro", `Late ${n}`));
+    }
+    const rows = SL.detect(doc, url).rows;
+    assert.equal(rows.length, 12, "the DOM never holds more than the slice");
+    rows.forEach((r) => seen.add(r.username));
+  }
+  assert.equal(seen.size, 12 + 18);
+  assert.ok(seen.has("joao.pedro") && seen.has("late_117"));
+});
