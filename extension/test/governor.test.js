@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { budget, consume, jitter, pause, resume } from "../src/shared/governor.js";
+import { RATE_LIMIT_COOLDOWN_MS, budget, consume, jitter, pause, resume } from "../src/shared/governor.js";
 import { DEFAULT_LIMITS, effectiveLimits, effectivePacing, validateLimit } from "../src/shared/settings.js";
 
 const HOUR = 3600_000;
@@ -60,8 +60,15 @@ test("a wall pauses the platform until the user resumes it", () => {
   assert.equal(step.allowed, 0);
   assert.equal(step.paused, true);
   assert.equal(budget(state, "instagram", { hour: 150, day: 800 }, T0).paused.reason, "rate_limit");
-  state = resume(state, "instagram");
-  assert.equal(consume(state, "instagram", { hour: 150, day: 800 }, 5, T0 + 2).allowed, 5);
+  const early = resume(state, "instagram", T0 + 60_000);
+  assert.equal(early.ok, false, "a rate-limit screen imposes a cool-down before resuming");
+  assert.equal(early.resumableAt, T0 + RATE_LIMIT_COOLDOWN_MS);
+  assert.equal(consume(early.state, "instagram", { hour: 150, day: 800 }, 1, T0 + 60_000).allowed, 0);
+  state = resume(state, "instagram", T0 + RATE_LIMIT_COOLDOWN_MS).state;
+  assert.equal(consume(state, "instagram", { hour: 150, day: 800 }, 5, T0 + RATE_LIMIT_COOLDOWN_MS).allowed, 5);
+  // a challenge or login wall: resumable as soon as the user has solved it
+  const challenged = pause({}, "linkedin", "challenge", "security check", T0);
+  assert.equal(resume(challenged, "linkedin", T0 + 1).ok, true);
 });
 
 test("jitter stays within its range and sometimes pauses longer; pacing has a floor", () => {

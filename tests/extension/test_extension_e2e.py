@@ -247,6 +247,14 @@ def test_a_rate_limit_wall_pauses_the_capture_and_keeps_what_was_captured(
     assert extension.storage("governor")["instagram"]["pause"]["reason"] == "rate_limit"
     expect(popup.locator("#send-status")).to_have_text("Sign in to send.")
 
-    popup.click("#resume")  # the user decides when the site is fine again
+    # A rate-limit screen imposes a 30-minute cool-down before the user may resume.
+    expect(popup.locator("#resume")).to_be_disabled()
+    expect(popup.locator("#resume-at")).to_contain_text("resume possible at")
+    governor = extension.storage("governor")
+    assert governor["instagram"]["pause"]["resumableAt"] - governor["instagram"]["pause"]["at"] == 30 * 60_000
+    governor["instagram"]["pause"]["resumableAt"] = 0  # half an hour later
+    extension.set_storage({"governor": governor})
+    expect(popup.locator("#resume")).to_be_enabled()
+    popup.click("#resume")
     expect(popup.locator("#budget-paused")).to_be_hidden()
     assert extension.storage("governor")["instagram"]["pause"] is None

@@ -306,8 +306,11 @@ async function handle(message, sender) {
     case "capture:stop":
       return stopCapture();
     case "governor:resume":
-      await store.locked(async () => store.set({ governor: governor.resume(await store.get("governor", {}), message.platform) }));
-      return { ok: true };
+      return store.locked(async () => {
+        const result = governor.resume(await store.get("governor", {}), message.platform, Date.now());
+        if (result.ok) await store.set({ governor: result.state });
+        return { ok: result.ok, resumableAt: result.resumableAt };
+      });
     case "tags:set":
       await store.set({ selectedTags: (message.tags || []).map(String).filter(Boolean).slice(0, 20) });
       return { ok: true };

@@ -64,6 +64,10 @@ function render() {
     if (budget.resetsAt) $("budget-reset").textContent = t("budget_resets", { time: new Date(budget.resetsAt).toLocaleTimeString() });
     show($("budget-paused"), !!budget.paused);
     show($("resume"), !!budget.paused);
+    const coolingDown = !!budget.paused && Date.now() < (budget.paused.resumableAt || 0);
+    $("resume").disabled = coolingDown;
+    show($("resume-at"), coolingDown);
+    if (coolingDown) $("resume-at").textContent = t("resume_at", { time: new Date(budget.paused.resumableAt).toLocaleTimeString() });
     if (budget.paused) $("budget-paused").textContent = t("budget_paused", { reason: t(`page_wall_${budget.paused.reason}`) });
     $("resume").dataset.platform = platform;
   }

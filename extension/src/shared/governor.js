@@ -5,6 +5,9 @@
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
+/** After a rate-limit screen the platform is already counting: resuming at once is how accounts get
+ * restricted. Challenge and login walls can be resumed as soon as the user has dealt with them. */
+export const RATE_LIMIT_COOLDOWN_MS = 30 * 60_000;
 
 function platformState(state, platform) {
   const current = (state && state[platform]) || {};
@@ -43,12 +46,17 @@ export function consume(state, platform, limits, count, now) {
 /** A wall (challenge / login / rate limit) pauses the platform until the user resumes it. */
 export function pause(state, platform, reason, evidence, now) {
   const current = platformState(state, platform);
-  return { ...state, [platform]: { ...current, pause: { reason, evidence: evidence || "", at: now } } };
+  const resumableAt = reason === "rate_limit" ? now + RATE_LIMIT_COOLDOWN_MS : now;
+  return { ...state, [platform]: { ...current, pause: { reason, evidence: evidence || "", at: now, resumableAt } } };
 }
 
-export function resume(state, platform) {
+/** Lift the pause → { state, ok, resumableAt }; refused while a rate-limit cool-down runs. */
+export function resume(state, platform, now) {
   const current = platformState(state, platform);
-  return { ...state, [platform]: { ...current, pause: null } };
+  if (current.pause && now < (current.pause.resumableAt || 0)) {
+    return { state, ok: false, resumableAt: current.pause.resumableAt };
+  }
+  return { state: { ...state, [platform]: { ...current, pause: null } }, ok: true, resumableAt: null };
 }
 
 /** A random delay in [min, max] (uniform), sometimes with a longer pause — for anything paced. */
