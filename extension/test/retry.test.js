@@ -98,3 +98,21 @@ test("Crm.hasInbox reads the CRM's OpenAPI document (the DM sender stays off unt
   });
   assert.equal(await withInbox.hasInbox(), true);
 });
+
+test("Crm: concurrent requests meeting an expired token share one refresh (no refresh-token reuse)", async () => {
+  let auth = { access_token: "old", refresh_token: "shared-r1" };
+  let refreshes = 0;
+  const fetchImpl = async (url, init = {}) => {
+    if (url.endsWith("/auth/refresh")) {
+      refreshes += 1;
+      await new Promise((r) => setTimeout(r, 20));
+      return response(200, { access_token: "new", refresh_token: "shared-r2" });
+    }
+    return init.headers.Authorization === "Bearer new" ? response(200, { ok: true }) : response(401);
+  };
+  const make = () => new Crm({ baseUrl: "http://crm.test", auth: async () => auth, saveAuth: async (a) => (auth = a), fetchImpl });
+  const results = await Promise.all([make().context(), make().lookup("instagram", [{ username: "a" }]), make().context()]);
+  assert.deepEqual(results, [{ ok: true }, { ok: true }, { ok: true }]);
+  assert.equal(refreshes, 1);
+  assert.equal(auth.refresh_token, "shared-r2");
+});

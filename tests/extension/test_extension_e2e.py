@@ -37,6 +37,11 @@ def configure(
     page.click("#save")
     expect(page.locator("#crm-url-error")).to_have_text("Use https:// (http is only allowed for localhost).")
     page.fill("#crm-url", crm_url + "/")
+    page.fill("#limit-linkedin-hour", "61")  # above SPEC's 60/hour: refused, nothing saved
+    page.click("#save")
+    expect(page.locator("#limit-linkedin-hour-error")).to_have_text("Above the safe maximum.")
+    assert ext.storage("settings") is None
+    page.fill("#limit-linkedin-hour", "60")
     for platform, periods in (limits or {}).items():
         for period, value in periods.items():
             page.fill(f"#limit-{platform}-{period}", str(value))

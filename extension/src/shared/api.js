@@ -5,6 +5,10 @@ import { SendError, withRetry } from "./retry.js";
 export const API_PREFIX = "/api/v1";
 export const INBOX_PATH = `${API_PREFIX}/conversations/inbound`;
 
+// Refresh tokens rotate on every use and a reused one revokes the whole session family: two requests
+// that meet an expired token at once must share ONE refresh (per refresh token, across Crm instances).
+const refreshing = new Map();
+
 export class Crm {
   /** @param {{ baseUrl: string, auth: () => Promise<object|null>, saveAuth: (a: object|null) => Promise<void>,
    *  fetchImpl?: typeof fetch, sleep?: (ms:number)=>Promise<void>, baseMs?: number }} options */
@@ -36,6 +40,20 @@ export class Crm {
   async refresh() {
     const current = await this.auth();
     if (!current || !current.refresh_token) throw new SendError("not signed in", { status: 401 });
+    const token = current.refresh_token;
+    if (!refreshing.has(token)) {
+      refreshing.set(
+        token,
+        this.rotate(current).finally(() => {
+          const timer = setTimeout(() => refreshing.delete(token), 30_000); // late 401s still join it
+          if (timer && timer.unref) timer.unref();
+        }),
+      );
+    }
+    return refreshing.get(token);
+  }
+
+  async rotate(current) {
     const response = await this.fetch(this.url(`${API_PREFIX}/auth/refresh`), {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -59,9 +77,12 @@ export class Crm {
       if (body !== undefined) headers["Content-Type"] = "application/json";
       return this.fetch(this.url(path), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
     };
+    const before = await this.auth();
     let response = await send();
     if (response.status === 401) {
-      await this.refresh();
+      const now = await this.auth();
+      // Another request may already have rotated the tokens while this one was in flight.
+      if (!now || !before || now.access_token === before.access_token) await this.refresh();
       response = await send();
     }
     return response;
