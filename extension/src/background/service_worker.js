@@ -1,6 +1,7 @@
 // SnapLeads service worker: the capture session, the safety governor, the local queue of captured rows
 // (kept in chrome.storage.local until the CRM accepts them) and every call to the CRM.
 import { Crm } from "../shared/api.js";
+import { inboundMessages } from "../shared/dm.js";
 import * as governor from "../shared/governor.js";
 import { leadKey } from "../shared/leadkey.js";
 import { DEFAULT_SETTINGS, PLATFORMS, effectiveLimits, effectivePacing } from "../shared/settings.js";
@@ -246,12 +247,17 @@ async function sendThread(requestedTab) {
   if (!(await client.hasInbox())) return { ok: false, error: "inbox_unavailable" };
   const answer = await chrome.tabs.sendMessage(tabId, { type: "dm:read" }).catch(() => null);
   if (!answer || !answer.ok) return { ok: false, error: (answer && answer.reason) || "not_a_thread" };
+  let created = 0;
+  const messages = inboundMessages(answer.thread);
   try {
-    await client.postThread({ source: "extension", ...answer.thread });
-    return { ok: true, messages: answer.thread.messages.length };
+    for (const message of messages) {
+      const result = await client.postInbound(message); // in order: the thread reads as it happened
+      if (result.created) created += 1;
+    }
   } catch (error) {
-    return { ok: false, error: "send_failed", status: error.status || 0, message: error.message };
+    return { ok: false, error: "send_failed", status: error.status || 0, message: error.message, created };
   }
+  return { ok: true, messages: messages.length, created };
 }
 
 // ------------------------------------------------------------------ messages

@@ -128,8 +128,9 @@ export class Crm {
     return !!(spec && spec.paths && spec.paths[INBOX_PATH] && spec.paths[INBOX_PATH].post);
   }
 
-  async postThread(thread, onRetry) {
-    const response = await withRetry(() => this.authed("POST", INBOX_PATH, thread), { baseMs: this.baseMs, sleep: this.sleep, onRetry });
+  /** One inbound message (see shared/dm.js) → { created, conversation_id, lead_id, ... }. */
+  async postInbound(message, onRetry) {
+    const response = await withRetry(() => this.authed("POST", INBOX_PATH, message), { baseMs: this.baseMs, sleep: this.sleep, onRetry });
     return response.json().catch(() => ({}));
   }
 }
