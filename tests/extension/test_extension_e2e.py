@@ -263,3 +263,27 @@ def test_a_rate_limit_wall_pauses_the_capture_and_keeps_what_was_captured(
     popup.click("#resume")
     expect(popup.locator("#budget-paused")).to_be_hidden()
     assert extension.storage("governor")["instagram"]["pause"] is None
+
+
+def test_an_open_dm_thread_goes_to_the_inbox_only_when_the_crm_has_it(
+    extension: Extension, proxy: Proxy, api_url: str
+) -> None:
+    from playwright.sync_api import expect
+
+    from tests.extension.conftest import EXTENSION_DIR
+
+    owner = register_owner("dm-capture@example.com")
+    configure(extension, proxy.url)
+    thread_url = "https://www.linkedin.com/messaging/thread/2-ZmE0YjQ=/"
+    extension.pages[thread_url] = (EXTENSION_DIR / "test" / "fixtures" / "li_messaging.html").read_text()
+    extension.visit(thread_url)
+    popup = open_popup_and_login(extension, owner)
+    expect(popup.locator("#page-type")).to_have_text("LinkedIn conversation")
+    expect(popup.locator("#dm-view")).to_be_visible()
+    expect(popup.locator("#start")).to_be_hidden()  # a thread is not a list to capture
+    popup.click("#dm-send")
+    paths = httpx.get(f"{api_url}/api/v1/openapi.json", timeout=10).json()["paths"]
+    if "/api/v1/conversations/inbound" in paths:  # once the inbox is merged
+        expect(popup.locator("#dm-status")).to_have_text("3 messages sent to the inbox.")
+    else:  # the feature check reads the CRM's OpenAPI document
+        expect(popup.locator("#dm-status")).to_have_text("This CRM has no inbox endpoint yet.")
