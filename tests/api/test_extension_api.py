@@ -16,6 +16,7 @@ def test_context_names_user_workspace_role_and_tags(client):
     assert body["role"] == "owner"
     assert body["can_import"] is True
     assert [t["name"] for t in body["tags"]] == ["quente"]
+    assert body["workspaces"] == [{"workspace_id": owner.workspace_id, "name": "Loja Ext", "role": "owner"}]
 
     seen_by_viewer = client.get("/api/v1/extension/context", headers=viewer.auth).json()
     assert seen_by_viewer["can_import"] is False

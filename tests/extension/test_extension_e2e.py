@@ -17,7 +17,7 @@ from tests.extension.pages import (
     INSTAGRAM_FOLLOWERS_THEN_WALL_PAGE,
     linkedin_search_page,
 )
-from tests.factories import PASSWORD, Member, make_lead, register_owner
+from tests.factories import PASSWORD, Member, add_member, make_lead, register_owner
 
 pytestmark = pytest.mark.e2e
 
@@ -151,12 +151,18 @@ def test_linkedin_search_capture_stops_at_the_lowered_hourly_limit(
 ) -> None:
     from playwright.sync_api import expect
 
-    owner = register_owner("li-capture@example.com")
+    owner = register_owner("li-capture@example.com", workspace="Matriz SP")
+    branch = register_owner(workspace="Filial Rio")
+    add_member(branch, "manager", email=owner.email)  # the same person in a second workspace
     configure(extension, proxy.url, limits={"linkedin": {"hour": 4}}, language="pt-BR")
     extension.pages[LI_URL.split("?")[0]] = linkedin_search_page()
     social = extension.visit(LI_URL)
 
     popup = open_popup_and_login(extension, owner)
+    # Signed in to the workspace used last (Filial Rio); the leads are for Matriz SP.
+    expect(popup.locator("#account-line")).to_contain_text("Filial Rio")
+    popup.select_option("#workspace", label="Matriz SP")
+    expect(popup.locator("#account-line")).to_contain_text("Matriz SP")
     expect(popup.locator("#page-type")).to_have_text("Busca de pessoas do LinkedIn")
     expect(popup.locator("#budget-line")).to_have_attribute("data-remaining", "4")
     popup.click("#start")
@@ -179,6 +185,7 @@ def test_linkedin_search_capture_stops_at_the_lowered_hourly_limit(
         "Gerente 01 na Empresa 01",
         "São Paulo, Brasil",
     )
+    assert leads_in_crm(api_url, branch, "linkedin") == []
 
 
 def test_facebook_group_rows_survive_a_browser_restart_and_sending_retries_through_503(

@@ -307,6 +307,18 @@ async function handle(message, sender) {
         return { ok: false, status: error.status || 0, message: error.message };
       }
     }
+    case "workspace:switch": {
+      try {
+        const client = await crm();
+        await client.switchWorkspace(Number(message.workspaceId));
+        const context = await client.context();
+        // Tags belong to a workspace: the picked ones do not carry over.
+        await store.set({ context, selectedTags: [] });
+        return { ok: true, context };
+      } catch (error) {
+        return { ok: false, status: error.status || 0, message: error.message };
+      }
+    }
     case "capture:start":
       return startCapture(message.tabId);
     case "capture:stop":

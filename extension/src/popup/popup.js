@@ -44,6 +44,8 @@ function render() {
     $("account-line").textContent = t("signed_in_as", { email: s.email || "", workspace: s.context ? s.context.workspace_name : "" });
   }
 
+  renderWorkspaces();
+
   const page = s.page;
   const text = pageText(page);
   $("page-type").textContent = text.type;
@@ -86,6 +88,25 @@ function render() {
   renderTags();
   renderSend();
   show($("dm-view"), !!isDm && s.settings.dmCapture && page.recognised);
+}
+
+function renderWorkspaces() {
+  const list = state.signedIn && state.context ? state.context.workspaces || [] : [];
+  show($("workspace-row"), list.length > 1);
+  const select = $("workspace");
+  const current = state.context ? String(state.context.workspace_id) : "";
+  const fingerprint = JSON.stringify([list, current]);
+  if (select.dataset.fingerprint === fingerprint) return; // do not rebuild under the user's pointer
+  select.dataset.fingerprint = fingerprint;
+  select.replaceChildren(
+    ...list.map((w) => {
+      const option = document.createElement("option");
+      option.value = String(w.workspace_id);
+      option.textContent = w.name;
+      return option;
+    }),
+  );
+  select.value = current;
 }
 
 function renderTags() {
@@ -195,6 +216,11 @@ async function main() {
     refresh();
   });
   $("logout").addEventListener("click", () => ask({ type: "auth:logout" }).then(refresh));
+  $("workspace").addEventListener("change", async (event) => {
+    const answer = await ask({ type: "workspace:switch", workspaceId: event.target.value });
+    if (!answer.ok) showError($("capture-error"), answer.message || "");
+    refresh();
+  });
   $("start").addEventListener("click", async () => {
     showError($("capture-error"), "");
     const answer = await ask({ type: "capture:start", tabId: state.tabId });

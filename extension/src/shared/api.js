@@ -94,6 +94,14 @@ export class Crm {
     return response.status === 204 ? null : response.json();
   }
 
+  /** New tokens for another workspace of the same user (the import goes where the token points). */
+  async switchWorkspace(workspaceId) {
+    const tokens = await this.json("POST", `${API_PREFIX}/auth/switch-workspace`, { workspace_id: workspaceId });
+    const current = await this.auth();
+    await this.saveAuth({ ...current, ...tokens, obtainedAt: Date.now() });
+    return tokens;
+  }
+
   logout() {
     return this.authed("POST", `${API_PREFIX}/auth/logout`).catch(() => null);
   }

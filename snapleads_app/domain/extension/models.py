@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
 
+from snapleads_app.domain.accounts.models import WorkspaceMembershipPublic
 from snapleads_app.domain.tags.models import TagPublic
 
 Platform = Literal["instagram", "facebook", "linkedin", "twitter", "tiktok", "whatsapp", "other"]
@@ -23,6 +24,7 @@ class ExtensionContext(BaseModel):
     role: str
     can_import: bool
     tags: list[TagPublic]
+    workspaces: list[WorkspaceMembershipPublic]  # to switch where captured leads go
 
 
 class ProfileRef(BaseModel):

@@ -24,6 +24,7 @@ def context(*, session: Session, ctx: Ctx) -> ExtensionContext:
         role=me.role,
         can_import=account_rules.can(ctx.role, "leads.create"),
         tags=tags.list_tags(session=session, ctx=ctx),
+        workspaces=me.workspaces,
     )
 
 
