@@ -7,7 +7,7 @@ export PATH := $(CURDIR)/tools/node_modules/.bin:$(CURDIR)/.venv/bin:$(PATH)
 export REFLEX_TELEMETRY_ENABLED := false
 export REFLEX_CHECK_LATEST_VERSION := false
 
-.PHONY: help setup services run test lint fmt bench clean distclean
+.PHONY: help setup services run test lint fmt bench clean distclean extension extension-test
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,13 @@ bench: setup  ## run every bench/*.py (benchmarks print their figures)
 	@shopt -s nullglob; files=(bench/*.py); \
 	if (( $${#files[@]} == 0 )); then echo "no benchmarks in bench/"; exit 0; fi; \
 	for f in "$${files[@]}"; do echo "== $$f"; python "$$f"; done
+
+extension:  ## build the Chrome extension zips (Load unpacked + Web Store) into dist/extension/
+	@python3 extension/build.py
+
+extension-test: setup  ## extension unit tests (node --test) then its browser tests (tests/extension)
+	cd extension && npm ci --no-audit --no-fund && npm test
+	python -m pytest tests/extension
 
 clean:  ## remove build output and caches (keeps .venv, tools/node_modules and data/)
 	rm -rf .web .states .pytest_cache .ruff_cache test-results

@@ -78,3 +78,13 @@ else
     TIMES+=(0)
     RESULTS+=("skipped")
 fi
+
+# ---- Chrome extension (extension/, tests/extension) -------------------------------------------------
+# Its JS unit tests (node --test + linkedom, installed with `npm ci` from extension/package-lock.json),
+# then its browser tests in their own pytest process (the unpacked extension in headless Chromium).
+phase "node: extension unit tests" 0 \
+    bash -c 'cd extension && npm ci --no-audit --no-fund --loglevel=error && node --test "test/**/*.test.js"'
+if [[ -d tests/extension ]] && [[ -n "$(find tests/extension -name 'test_*.py' -print -quit)" ]]; then
+    phase "pytest: extension (tests/extension)" 1 \
+        python -m pytest tests/extension ${EXTRA[@]+"${EXTRA[@]}"}
+fi

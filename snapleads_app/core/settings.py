@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_JWT_SECRET = "dev-insecure-change-me-0123456789abcdef"  # noqa: S105 - refused outside development
 # The extension's id is pinned by the manifest `key`, so its origin is stable.
-DEFAULT_EXTENSION_ID = "hlmmjogoeekdbjijaaddalmnbhbhnkbb"
+DEFAULT_EXTENSION_ID = "pokhdakblhgafpmbhgfhnjcmckamkmbd"
 
 
 class Settings(BaseSettings):

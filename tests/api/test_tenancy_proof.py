@@ -55,6 +55,12 @@ CASES: dict[tuple[str, str], Case] = {
     ("post", "/api/v1/invitations/accept"): Case("public", why="a secret token, not an id"),
     ("get", "/api/v1/health"): Case("public", why="no workspace data"),
     ("get", "/api/v1/metrics"): Case("public", why="process metrics, no workspace data"),
+    ("get", "/api/v1/extension/context"): Case("listing"),
+    ("post", "/api/v1/extension/lookup"): Case(
+        "own_scope",
+        why="answers only about the caller's workspace; test_extension_api proves another workspace's "
+        "profiles read as new",
+    ),
     # --- members and invitations ----------------------------------------------------------------
     ("get", "/api/v1/members"): Case("listing"),
     ("patch", "/api/v1/members/{user_id}"): Case("foreign_path", body={"role": "viewer"}),

@@ -1,0 +1,19 @@
+// LinkedIn people search results (https://www.linkedin.com/search/results/people/?keywords=...).
+(function (root) {
+  const SL = (root.SnapLeads = root.SnapLeads || {});
+
+  SL.registerParser({
+    platform: "linkedin",
+    pageType: "people_search",
+    kind: "list",
+    match(url, doc) {
+      return /^\/search\/results\/people\/?/.test(new URL(url).pathname) && !!SL.dom.first(doc, SL.selectors.linkedin.main);
+    },
+    parse(doc, url) {
+      return SL.linkedinRows(SL.dom.first(doc, SL.selectors.linkedin.main), url);
+    },
+    listContainer() {
+      return null;
+    },
+  });
+})(globalThis);

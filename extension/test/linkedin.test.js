@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { detect } from "./helpers.js";
+
+const SEARCH = "https://www.linkedin.com/search/results/people/?keywords=sales&origin=SWITCH_SEARCH_VERTICAL";
+
+test("people search (logged-in layout): slug, name, headline, location, avatar; no button or degree noise", () => {
+  const result = detect("li_search.html", SEARCH);
+  assert.equal(result.pageType, "people_search");
+  assert.equal(result.rows.length, 5);
+  assert.deepEqual(result.rows[0], {
+    platform: "linkedin",
+    username: "ana-souza-123",
+    profile_url: "https://www.linkedin.com/in/ana-souza-123/",
+    full_name: "Ana Souza",
+    headline: "Head of Sales at Acme",
+    location: "São Paulo, Brazil",
+    avatar_url: "https://media.licdn.com/ana-souza-123.jpg",
+    source_url: SEARCH,
+  });
+  const diego = result.rows.find((r) => r.username === "diego-alves");
+  assert.equal(diego.headline, undefined, "missing headline stays missing");
+  assert.equal(diego.location, undefined);
+});
+
+test("people search in Portuguese ('Conectar', '3º+', 'Ver perfil de')", () => {
+  const [row] = detect("li_search_pt.html", "https://www.linkedin.com/search/results/people/?keywords=diretor").rows;
+  assert.equal(row.full_name, "Fábio Rocha");
+  assert.equal(row.headline, "Diretor Comercial na Rocha Ltda");
+  assert.equal(row.location, "Belo Horizonte, Minas Gerais, Brasil");
+});
+
+test("profile, logged-in layout: headline, company, location, followers, about, e-mail, verified", () => {
+  const [row] = detect("li_profile_loggedin.html", "https://www.linkedin.com/in/ana-souza-123/").rows;
+  assert.deepEqual(row, {
+    platform: "linkedin",
+    username: "ana-souza-123",
+    profile_url: "https://www.linkedin.com/in/ana-souza-123/",
+    full_name: "Ana Souza",
+    headline: "Head of Sales at Acme | B2B SaaS",
+    company: "Acme",
+    location: "São Paulo, São Paulo, Brazil",
+    bio: "Helping retailers sell more. Write me: ana@acme.com",
+    followers: "2,345",
+    avatar_url: "https://media.licdn.com/dms/ana.jpg",
+    email: "ana@acme.com",
+    verified: true,
+    source_url: "https://www.linkedin.com/in/ana-souza-123/",
+  });
+});
+
+test("profile, public (logged-out) layout", () => {
+  const [row] = detect("li_profile_public.html", "https://br.linkedin.com/in/bruno-lima?trk=people-guest").rows;
+  assert.equal(row.full_name, "Bruno Lima");
+  assert.equal(row.headline, "Founder @ Lima Tech | SaaS for bakeries");
+  assert.equal(row.company, "Lima Tech");
+  assert.equal(row.location, "Rio de Janeiro, Brazil");
+  assert.equal(row.followers, "3K");
+  assert.equal(row.profile_url, "https://www.linkedin.com/in/bruno-lima/");
+});
+
+test("profile with only a name: the name, nothing else", () => {
+  const [row] = detect("li_profile_missing.html", "https://www.linkedin.com/in/carla-dias/").rows;
+  assert.deepEqual(row, {
+    platform: "linkedin",
+    username: "carla-dias",
+    profile_url: "https://www.linkedin.com/in/carla-dias/",
+    full_name: "Carla Dias",
+    source_url: "https://www.linkedin.com/in/carla-dias/",
+  });
+});
+
+test("connections list", () => {
+  const result = detect("li_connections.html", "https://www.linkedin.com/mynetwork/invite-connect/connections/");
+  assert.equal(result.pageType, "connections");
+  assert.deepEqual(
+    result.rows.map((r) => [r.username, r.full_name, r.headline]),
+    [
+      ["ana-souza-123", "Ana Souza", "Head of Sales at Acme"],
+      ["bruno-lima", "Bruno Lima", "Founder @ Lima Tech | SaaS"],
+      ["carla-dias-9a8b7c", "Carla Dias", "Marketing Manager"],
+    ],
+  );
+});
+
+test("walls: security check, authwall; the feed is not recognised", () => {
+  assert.equal(detect("li_checkpoint.html", "https://www.linkedin.com/in/ana/").wall.kind, "challenge");
+  assert.equal(detect("li_checkpoint.html", "https://www.linkedin.com/authwall?trk=x").wall.kind, "login");
+  const feed = detect("unrelated.html", "https://www.linkedin.com/feed/");
+  assert.equal(feed.recognised, false);
+  assert.equal(feed.reason, "not_recognised");
+});

@@ -1,0 +1,1 @@
+"""What the Chrome extension asks the CRM besides the import itself: its context and known profiles."""
