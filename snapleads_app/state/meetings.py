@@ -14,6 +14,7 @@ from snapleads_app.core.context import Ctx
 from snapleads_app.domain.meetings import service as meetings
 from snapleads_app.domain.meetings.models import MeetingCreate, MeetingPublic
 from snapleads_app.state.base import error_message, guarded, run_service
+from snapleads_app.state.lead_detail import LeadDetailState
 from snapleads_app.state.session import SessionState
 
 DEFAULT_TZ = "America/Sao_Paulo"
@@ -71,6 +72,14 @@ class MeetingState(SessionState):
             return
         found = await run_service(meetings.list_for_lead, ctx=ctx, lead_id=int(self.list_lead_id))
         self.lead_meetings = [self._row(m) for m in found]
+
+    @rx.event
+    def open_lead_from_query(self):
+        """/leads?lead=<id> (the links in notification e-mails): open that lead's drawer."""
+        lead_id = str(self.router.url.query_parameters.get("lead", "") or "")
+        if not lead_id.isdigit():
+            return None
+        return LeadDetailState.open_lead(lead_id)
 
     @rx.event
     def set_tz(self, tz: Any) -> None:
