@@ -12,7 +12,7 @@ import reflex as rx
 
 from snapleads_app.core.context import Ctx
 from snapleads_app.domain.meetings import service as meetings
-from snapleads_app.domain.meetings.models import MeetingCreate, MeetingPublic
+from snapleads_app.domain.meetings.models import MeetingCreate, MeetingPublic, MeetingUpdate
 from snapleads_app.state.base import error_message, guarded, run_service
 from snapleads_app.state.lead_detail import LeadDetailState
 from snapleads_app.state.session import SessionState
@@ -28,6 +28,7 @@ class MeetingRow:
     lead_name: str = ""
     organiser_name: str = ""
     when: str = ""
+    local_input: str = ""  # the start as a datetime-local value, for the edit form
     duration: int = 30
     location: str = ""
     notes: str = ""
@@ -45,6 +46,7 @@ class MeetingState(SessionState):
     dialog_open: rx.Field[bool] = rx.field(False)
     dialog_lead_id: rx.Field[str] = rx.field("")
     dialog_lead_name: rx.Field[str] = rx.field("")
+    editing: rx.Field[MeetingRow] = rx.field(default_factory=MeetingRow)  # id "" = a new meeting
     error: rx.Field[str] = rx.field("")
     saving: rx.Field[bool] = rx.field(False)
     list_lead_id: rx.Field[str] = rx.field("")
@@ -61,6 +63,7 @@ class MeetingState(SessionState):
             lead_name=m.lead_name,
             organiser_name=m.organiser_name,
             when=local.strftime(pattern),
+            local_input=local.strftime("%Y-%m-%dT%H:%M"),
             duration=m.duration_minutes,
             location=m.location,
             notes=m.notes,
@@ -113,8 +116,19 @@ class MeetingState(SessionState):
     @rx.event
     def open_new(self, lead_id: str, lead_name: str):
         self.dialog_lead_id, self.dialog_lead_name = str(lead_id), str(lead_name)
+        self.editing = MeetingRow()
         self.error, self.saving, self.dialog_open = "", False, True
         return rx.call_script(BROWSER_TZ_JS, callback=MeetingState.set_tz)
+
+    @rx.event
+    def open_edit(self, meeting_id: str):
+        """Reschedule or change a meeting of the drawer's list in the same dialog."""
+        row = next((m for m in self.lead_meetings if m.id == str(meeting_id)), None)
+        if row is None:
+            return
+        self.dialog_lead_id, self.dialog_lead_name = row.lead_id, row.lead_name
+        self.editing = row
+        self.error, self.saving, self.dialog_open = "", False, True
 
     @rx.event
     def set_dialog_open(self, open_: bool) -> None:
@@ -129,23 +143,32 @@ class MeetingState(SessionState):
             if not raw:
                 self.error, self.saving = self._t("meeting.starts_required"), False
                 return
-            starts = datetime.fromisoformat(raw).replace(tzinfo=_zone(self.tz))
-            data = MeetingCreate(
-                lead_id=int(self.dialog_lead_id),
-                starts_at=starts,
-                duration_minutes=int(form_data.get("duration_minutes") or 30),
-                location=str(form_data.get("location", "")),
-                notes=str(form_data.get("notes", "")),
-            )
+            fields = {
+                "starts_at": datetime.fromisoformat(raw).replace(tzinfo=_zone(self.tz)),
+                "duration_minutes": int(form_data.get("duration_minutes") or 30),
+                "location": str(form_data.get("location", "")),
+                "notes": str(form_data.get("notes", "")),
+            }
             ctx = await self._ctx()
-            await run_service(meetings.create_meeting, ctx=ctx, data=data)
+            if self.editing.id:
+                await run_service(
+                    meetings.update_meeting,
+                    ctx=ctx,
+                    meeting_id=int(self.editing.id),
+                    data=MeetingUpdate(**fields),
+                )
+            else:
+                data = MeetingCreate(lead_id=int(self.dialog_lead_id), **fields)
+                await run_service(meetings.create_meeting, ctx=ctx, data=data)
         except Exception as exc:  # noqa: BLE001 - shown in the dialog
             self.error, self.saving = error_message(exc, self.lang), False
             return
         self.saving, self.dialog_open = False, False
         if self.list_lead_id == self.dialog_lead_id:
             await self._reload_lead(ctx)
-        yield rx.toast.success(self._t("meeting.created"), duration=3000)
+        yield rx.toast.success(
+            self._t("meeting.updated" if self.editing.id else "meeting.created"), duration=3000
+        )
 
     @rx.event
     @guarded

@@ -19,12 +19,24 @@ def meeting_dialog() -> rx.Component:
     """Rendered once per page (inside the lead drawer's fragment): the drawer and the Kanban open it."""
     return rx.dialog.root(
         rx.dialog.content(
-            rx.dialog.title(tr("meeting.dialog_title", lead=M.dialog_lead_name)),
+            rx.dialog.title(
+                rx.cond(
+                    M.editing.id != "",
+                    tr("meeting.edit_title", lead=M.dialog_lead_name),
+                    tr("meeting.dialog_title", lead=M.dialog_lead_name),
+                )
+            ),
             rx.form(
                 rx.vstack(
                     _field(
                         tr("meeting.starts_at"),
-                        rx.input(type="datetime-local", name="starts_at", id="meeting-starts", required=True),
+                        rx.input(
+                            type="datetime-local",
+                            name="starts_at",
+                            id="meeting-starts",
+                            required=True,
+                            default_value=M.editing.local_input,
+                        ),
                     ),
                     rx.cond(
                         M.tz != "", rx.text(tr("meeting.timezone", tz=M.tz), size="1", color_scheme="gray")
@@ -34,7 +46,7 @@ def meeting_dialog() -> rx.Component:
                         rx.input(
                             type="number",
                             name="duration_minutes",
-                            default_value="30",
+                            default_value=M.editing.duration.to_string(),
                             min=5,
                             max=1440,
                             step=5,
@@ -42,9 +54,17 @@ def meeting_dialog() -> rx.Component:
                     ),
                     _field(
                         tr("meeting.location"),
-                        rx.input(name="location", id="meeting-location", max_length=2048),
+                        rx.input(
+                            name="location",
+                            id="meeting-location",
+                            max_length=2048,
+                            default_value=M.editing.location,
+                        ),
                     ),
-                    _field(tr("meeting.notes"), rx.text_area(name="notes", rows="3", max_length=5000)),
+                    _field(
+                        tr("meeting.notes"),
+                        rx.text_area(name="notes", rows="3", max_length=5000, default_value=M.editing.notes),
+                    ),
                     error_callout(M.error, "meeting-error"),
                     rx.hstack(
                         rx.dialog.close(
@@ -65,6 +85,7 @@ def meeting_dialog() -> rx.Component:
                 ),
                 on_submit=M.create,
                 reset_on_submit=False,
+                key=M.editing.id,  # a fresh form (with its defaults) for each meeting edited
             ),
             max_width="28em",
         ),
@@ -102,6 +123,18 @@ def _meeting_item(m: Any, *, removable: bool) -> rx.Component:
             on_click=M.download(m.id),
             aria_label=tr("meeting.download"),
             title=tr("meeting.download"),
+        ),
+        rx.cond(
+            removable,
+            rx.icon_button(
+                rx.icon("pencil", size=14),
+                variant="ghost",
+                size="1",
+                on_click=M.open_edit(m.id),
+                aria_label=tr("meeting.edit"),
+                title=tr("meeting.edit"),
+                data_testid="meeting-edit",
+            ),
         ),
         rx.cond(
             removable,

@@ -34,12 +34,21 @@ def test_schedule_from_the_drawer_and_see_it_on_the_dashboard(app_url: str, brow
         expect(item).to_contain_text("20/05/2030 15:00")
         expect(item).to_contain_text("https://meet.example.com/sofia")
         expect(drawer.locator("#detail-status")).to_contain_text("Agendado")
-        page.keyboard.press("Escape")  # the drawer's open state belongs to the tab, not to the page
+
+        # Reschedule it in the same dialog.
+        item.locator("[data-testid=meeting-edit]").click()
+        expect(page.locator("#meeting-starts")).to_have_value("2030-05-20T15:00")
+        page.fill("#meeting-starts", "2030-05-21T10:30")
+        page.click("#meeting-save")
+        expect(item).to_have_count(1)
+        expect(item).to_contain_text("21/05/2030 10:30")
+        # The drawer's open state belongs to the tab, not to the page: close it before moving on.
+        drawer.get_by_role("button", name="Fechar", exact=True).click()
         expect(drawer).to_have_count(0)
 
         page.goto(f"{app_url}/")
         expect(page.locator("#upcoming-meetings")).to_contain_text("Sofia Ramos")
-        expect(page.locator("#upcoming-meetings")).to_contain_text("20/05/2030 15:00")
+        expect(page.locator("#upcoming-meetings")).to_contain_text("21/05/2030 10:30")
 
         page.goto(f"{app_url}/kanban")
         page.locator("[data-testid=kanban-card]", has_text="Sofia Ramos").locator(

@@ -43,6 +43,17 @@ def test_scheduling_from_the_dialog_uses_the_browsers_time_zone(make_state) -> N
     assert meeting.starts_at == datetime(2030, 3, 10, 17, 30, tzinfo=UTC)  # 14:30 in São Paulo (UTC-3)
     assert meeting.duration_minutes == 45
     assert [(m.when, m.location) for m in state.lead_meetings] == [("10/03/2030 14:30", "Zoom")]
+    _go(MeetingState.open_edit, state, str(meeting.id))
+    assert state.dialog_open and state.editing.local_input == "2030-03-10T14:30"
+    _go(
+        MeetingState.create,
+        state,
+        {"starts_at": "2030-03-11T09:00", "duration_minutes": "60", "location": "Sala"},
+    )
+    assert not state.dialog_open
+    assert [(m.id, m.when, m.duration, m.location) for m in state.lead_meetings] == [
+        (str(meeting.id), "11/03/2030 09:00", 60, "Sala")
+    ]  # rescheduled in place, not a second meeting
     events = _go(MeetingState.download, state, str(meeting.id))
     spec = str(events[0])
     assert "_download" in spec and f"meeting-{meeting.id}.ics" in spec
