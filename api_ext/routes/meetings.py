@@ -99,7 +99,10 @@ def revoke_feed(ctx: CurrentCtx) -> None:
         meetings.revoke_feed(session=session, ctx=ctx)
 
 
-@router.get("/calendar/{token}.ics", response_class=Response, include_in_schema=False)
+# HEAD too: some calendar clients probe the URL before subscribing.
+@router.api_route(
+    "/calendar/{token}.ics", methods=["GET", "HEAD"], response_class=Response, include_in_schema=False
+)
 def calendar_feed(token: Annotated[str, Path(max_length=128)]) -> Response:
     """Public on purpose (calendar apps cannot log in): the secret token is the credential."""
     with unit_of_work() as session:

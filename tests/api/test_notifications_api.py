@@ -141,6 +141,7 @@ def test_meetings_ics_download_and_feed(client: TestClient) -> None:
     cal = icalendar.Calendar.from_ical(subscribed.content)
     assert [str(e["uid"]) for e in cal.walk("VEVENT")] == [f"meeting-{meeting_id}@snapleads"]
     assert client.get("/api/v1/me/calendar-feed", headers=owner.auth).json()["active"] is True
+    assert client.head(path).status_code == 200
 
     assert client.delete("/api/v1/me/calendar-feed", headers=owner.auth).status_code == 204
     revoked = client.get(path)
