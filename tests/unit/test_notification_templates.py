@@ -85,3 +85,13 @@ def test_subject_cannot_carry_a_header_injection() -> None:
 
 def test_unknown_language_falls_back_to_pt_br() -> None:
     assert render("password_reset", "de", name="A", minutes=60, action_url="u").subject.startswith("Redefina")
+
+
+@pytest.mark.parametrize(
+    ("lang", "subject"), [("en", "Your import failed"), ("pt-BR", "Sua importação falhou")]
+)
+def test_a_failed_import_says_so_with_the_reason(lang: str, subject: str) -> None:
+    context = {**CONTEXT["import_finished"], "failed": True, "error": "<file unreadable>", "file_name": ""}
+    rendered = render("import_finished", lang, action_url="u", prefs_url="p", **context)
+    assert rendered.subject == subject
+    assert "<file unreadable>" in rendered.text and "&lt;file unreadable&gt;" in rendered.html
