@@ -9,11 +9,23 @@ from fastapi import FastAPI
 
 from api_ext.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api_ext.problems import install_problem_handlers
-from api_ext.routes import API_PREFIX, auth, extension, imports, leads, members, ops, pipelines, tags
+from api_ext.routes import (
+    API_PREFIX,
+    auth,
+    extension,
+    imports,
+    leads,
+    meetings,
+    members,
+    notifications,
+    ops,
+    pipelines,
+    tags,
+)
 from snapleads_app.core.settings import get_settings
 
 # imports before leads: "/leads/imports" must not be read as "/leads/{lead_id}".
-ROUTE_MODULES = (auth, members, imports, leads, tags, pipelines, ops, extension)
+ROUTE_MODULES = (auth, members, imports, leads, tags, pipelines, notifications, meetings, ops, extension)
 
 
 def build_api() -> FastAPI:

@@ -144,3 +144,9 @@ def _flush_test_redis() -> None:
     client = get_redis()
     if client is not None:
         client.flushdb()  # the db number is reserved for this test run (SNAPLEADS_TEST_REDIS_DB)
+
+
+# Notifications: e-mails go to this run's temporary folder (file backend), never to the developer's
+# data/mail nor to an SMTP server a local .env may name; tests that need SMTP start their own (aiosmtpd).
+os.environ["MAIL_DIR"] = str(_TMP / "mail")
+os.environ["SMTP_HOST"] = ""

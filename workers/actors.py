@@ -13,11 +13,13 @@ its `retry_after`.
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import dramatiq
 
+from snapleads_app.core import clock
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.errors import (
     Conflict,
@@ -27,8 +29,10 @@ from snapleads_app.core.errors import (
     RateLimited,
     Unauthenticated,
 )
+from snapleads_app.core.mail import MailDeliveryError, OutgoingEmail
 from snapleads_app.domain.accounts import service as accounts_service
 from snapleads_app.domain.imports import runner as imports_runner
+from snapleads_app.domain.notifications import service as notifications
 from workers.broker import setup_broker
 
 # Must run before any actor is declared: `dramatiq.actor` and the dramatiq CLI use the global broker.
@@ -70,3 +74,115 @@ def run_import(job_id: int) -> None:
     """Process an import job chunk by chunk; a retry (or a restarted worker) resumes after the last
     committed chunk, so it never duplicates or loses a row."""
     imports_runner.run(job_id)
+
+
+# ---------------------------------------------------------------- notifications (e-mail)
+# Each actor builds its e-mail from committed rows and sends it inside the unit of work: a failed send
+# rolls back what the builder recorded (the batching window), so the retry makes the same decision.
+# A temporary SMTP failure (4xx, unreachable) retries with backoff; a permanent one (5xx, refused
+# recipient, bad credentials) gives up at once — retrying would only repeat the bounce.
+
+_mail_log = logging.getLogger("workers.notifications")
+NOTIFY_RETRIES = 8  # backoff 1 s … 5 min: about 15 minutes of SMTP outage before giving up
+
+
+def _send_built(build: Callable[..., OutgoingEmail | None], /, **kwargs: Any) -> None:
+    with unit_of_work() as session:
+        email = build(session=session, **kwargs)
+        if email is not None:
+            _deliver_or_give_up(email)
+
+
+def _deliver_or_give_up(email: OutgoingEmail) -> None:
+    try:
+        notifications.deliver(email)
+    except MailDeliveryError as exc:
+        if not exc.permanent:
+            raise
+        _mail_log.warning("mail.bounced", extra={"to": email.to, "subject": email.subject, "error": str(exc)})
+
+
+@dramatiq.actor(
+    actor_name="notifications.invitation", queue_name="default", max_retries=NOTIFY_RETRIES, throws=GIVE_UP
+)
+def notify_invitation(invitation_id: int, token: str) -> None:
+    _send_built(notifications.invitation_email, invitation_id=invitation_id, token=token)
+
+
+@dramatiq.actor(
+    actor_name="notifications.password_reset",
+    queue_name="default",
+    max_retries=NOTIFY_RETRIES,
+    throws=GIVE_UP,
+)
+def notify_password_reset(reset_id: int, token: str) -> None:
+    _send_built(notifications.password_reset_email, reset_id=reset_id, token=token)
+
+
+@dramatiq.actor(
+    actor_name="notifications.import_finished",
+    queue_name="default",
+    max_retries=NOTIFY_RETRIES,
+    throws=GIVE_UP,
+)
+def notify_import_finished(job_id: int) -> None:
+    _send_built(notifications.import_finished_email, job_id=job_id)
+
+
+@dramatiq.actor(
+    actor_name="notifications.lead_assigned", queue_name="default", max_retries=NOTIFY_RETRIES, throws=GIVE_UP
+)
+def notify_lead_assigned(lead_id: int, assignee_id: int, assigned_by_id: int | None = None) -> None:
+    _send_built(
+        notifications.lead_assigned_email,
+        lead_id=lead_id,
+        assignee_id=assignee_id,
+        assigned_by_id=assigned_by_id,
+    )
+
+
+def _apply_message_decision(
+    decision: notifications.MessageDecision, user_id: int, conversation_id: int
+) -> None:
+    if decision.email is not None:
+        _deliver_or_give_up(decision.email)
+    if decision.flush_at is not None:
+        delay_ms = max(0, int((decision.flush_at - clock.now()).total_seconds() * 1000)) + 1_000
+        flush_messages.send_with_options(
+            kwargs={"user_id": user_id, "conversation_id": conversation_id}, delay=delay_ms
+        )
+
+
+@dramatiq.actor(
+    actor_name="notifications.new_message", queue_name="default", max_retries=NOTIFY_RETRIES, throws=GIVE_UP
+)
+def notify_new_message(
+    workspace_id: int, user_id: int, conversation_id: int, lead_name: str, preview: str
+) -> None:
+    """A new message on a conversation assigned to `user_id` (enqueued by the inbox after commit).
+    Batched: at most one e-mail per conversation per user per 10 minutes (see the service)."""
+    with unit_of_work() as session:
+        decision = notifications.new_message(
+            session=session,
+            workspace_id=workspace_id,
+            user_id=user_id,
+            conversation_id=conversation_id,
+            lead_name=lead_name,
+            preview=preview,
+        )
+        _apply_message_decision(decision, user_id, conversation_id)
+
+
+@dramatiq.actor(
+    actor_name="notifications.flush_messages",
+    queue_name="default",
+    max_retries=NOTIFY_RETRIES,
+    throws=GIVE_UP,
+)
+def flush_messages(user_id: int, conversation_id: int) -> None:
+    """The end of a conversation's 10-minute window: one e-mail with what was folded into it."""
+    with unit_of_work() as session:
+        decision = notifications.flush_messages(
+            session=session, user_id=user_id, conversation_id=conversation_id
+        )
+        _apply_message_decision(decision, user_id, conversation_id)

@@ -4,6 +4,8 @@ from snapleads_app.domain.accounts import models as accounts_models  # noqa: F40
 from snapleads_app.domain.audit import models as audit_models  # noqa: F401
 from snapleads_app.domain.imports import models as imports_models  # noqa: F401
 from snapleads_app.domain.leads import models as leads_models  # noqa: F401
+from snapleads_app.domain.meetings import models as meetings_models  # noqa: F401
+from snapleads_app.domain.notifications import models as notifications_models  # noqa: F401
 from snapleads_app.domain.pipelines import models as pipelines_models  # noqa: F401
 from snapleads_app.domain.tags import models as tags_models  # noqa: F401
 from snapleads_app.domain.timeline import models as timeline_models  # noqa: F401

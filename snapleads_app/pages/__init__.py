@@ -8,6 +8,8 @@ from snapleads_app.pages import (  # noqa: F401
     kanban,
     leads,
     members,
+    password_reset,
+    settings_notifications,
     settings_pipelines,
     settings_tags,
 )

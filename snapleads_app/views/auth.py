@@ -109,6 +109,7 @@ def login_form() -> rx.Component:
             _password_input(auto_complete="current-password"),
             _submit("auth.login_button", "login-submit"),
         ),
+        rx.link(tr("auth.forgot_link"), href="/forgot-password", size="2", id="forgot-link"),
         _switch_link("auth.no_account", "auth.register_link", "/register"),
     )
 

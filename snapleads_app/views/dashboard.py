@@ -8,6 +8,7 @@ from snapleads_app.components.widgets import ACCENT, section_card
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.session import SessionState
 from snapleads_app.views.common import role_badge
+from snapleads_app.views.meetings import upcoming_meetings_card
 from snapleads_app.views.shell import online_now
 
 
@@ -42,6 +43,7 @@ def dashboard_view() -> rx.Component:
         ),
         rx.grid(
             section_card(tr("dashboard.team_title"), online_now("online-now-dashboard")),
+            upcoming_meetings_card(),
             section_card(
                 tr("dashboard.next_steps"),
                 _step("user_plus", "dashboard.next_invite"),

@@ -20,6 +20,7 @@ from snapleads_app.components.widgets import (
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.kanban import KanbanState
 from snapleads_app.state.lead_detail import LeadDetailState
+from snapleads_app.state.meetings import MeetingState
 from snapleads_app.state.realtime_leads import LeadsShared
 from snapleads_app.views.lead_detail import lead_drawer
 from snapleads_app.views.leads_common import lead_avatar, open_lead_item, platform_tag, tags_row
@@ -40,6 +41,15 @@ def _card_menu(card: Any) -> rx.Component:
         ),
         rx.menu.content(
             open_lead_item(card),
+            rx.cond(
+                K.can_edit,
+                rx.menu.item(
+                    rx.icon("calendar_plus", size=14),
+                    tr("meeting.new"),
+                    on_click=MeetingState.open_new(card.id, card.name),
+                    data_testid="card-schedule",
+                ),
+            ),
             rx.cond(
                 K.can_edit,
                 rx.menu.sub(

@@ -21,6 +21,7 @@ from snapleads_app.state.lead_detail import LeadDetailState
 from snapleads_app.state.leads import STATUSES
 from snapleads_app.state.realtime_leads import LeadsShared
 from snapleads_app.views.leads_common import lead_avatar, platform_tag, status_label
+from snapleads_app.views.meetings import lead_meetings_section, meeting_dialog
 
 D = LeadDetailState
 
@@ -305,6 +306,7 @@ def _content() -> rx.Component:
         rx.cond(~D.can_edit, rx.callout(tr("detail.read_only"), icon="lock", size="1", width="100%")),
         _duplicates(),
         _controls(),
+        lead_meetings_section(D.lead_id, D.name, D.can_edit),
         _tags(),
         _section(
             tr("detail.fields"),
@@ -335,6 +337,7 @@ def _content() -> rx.Component:
 def lead_drawer() -> rx.Component:
     return rx.fragment(
         watch(LeadsShared.version, D.live_changed),
+        meeting_dialog(),
         rx.drawer.root(
             rx.drawer.overlay(z_index="50"),
             rx.drawer.portal(

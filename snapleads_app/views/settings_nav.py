@@ -11,6 +11,7 @@ SETTINGS_SECTIONS: list[tuple[str, str, str]] = [
     ("/settings/members", "nav.members", "users"),
     ("/settings/tags", "nav.tags", "tags"),
     ("/settings/pipelines", "nav.pipelines", "columns_3"),
+    ("/settings/notifications", "nav.notifications", "bell"),
 ]
 
 

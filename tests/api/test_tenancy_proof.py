@@ -61,6 +61,24 @@ CASES: dict[tuple[str, str], Case] = {
         why="answers only about the caller's workspace; test_extension_api proves another workspace's "
         "profiles read as new",
     ),
+    # --- notifications and meetings -----------------------------------------------------------------
+    ("post", "/api/v1/auth/password/forgot"): Case("public", why="an e-mail address; same answer for any"),
+    ("post", "/api/v1/auth/password/check"): Case("public", why="a secret token, not an id"),
+    ("post", "/api/v1/auth/password/reset"): Case("public", why="a secret token, not an id"),
+    ("get", "/api/v1/me/notifications"): Case("listing", shows_markers=False),
+    ("patch", "/api/v1/me/notifications"): Case("own_scope", why=_OWN),
+    ("get", "/api/v1/me/calendar-feed"): Case("own_scope", why=_OWN),
+    ("post", "/api/v1/me/calendar-feed"): Case("own_scope", why=_OWN),
+    ("delete", "/api/v1/me/calendar-feed"): Case("own_scope", why=_OWN),
+    ("get", "/api/v1/meetings/upcoming"): Case("listing"),
+    ("post", "/api/v1/meetings"): Case(
+        "foreign_path", body={"lead_id": "{lead}", "starts_at": "2030-01-01T10:00:00Z"}
+    ),
+    ("get", "/api/v1/meetings/{meeting_id}"): Case("foreign_path"),
+    ("patch", "/api/v1/meetings/{meeting_id}"): Case("foreign_path", body={"notes": "hijacked"}),
+    ("delete", "/api/v1/meetings/{meeting_id}"): Case("foreign_path"),
+    ("get", "/api/v1/meetings/{meeting_id}/invite.ics"): Case("foreign_path"),
+    ("get", "/api/v1/leads/{lead_id}/meetings"): Case("foreign_path"),
     # --- members and invitations ----------------------------------------------------------------
     ("get", "/api/v1/members"): Case("listing"),
     ("patch", "/api/v1/members/{user_id}"): Case("foreign_path", body={"role": "viewer"}),
@@ -132,6 +150,7 @@ PATH_PARAMS = {
     "tag_id": "tag",
     "pipeline_id": "pipeline",
     "stage_id": "stage",
+    "meeting_id": "meeting",
 }
 
 
@@ -184,7 +203,13 @@ def _seed(client: TestClient, owner: Member, prefix: str, agent: Member) -> dict
         },
     ).json()
     client.post(f"/api/v1/leads/{lead.id}/tags", headers=owner.auth, json={"tag_ids": [tag["id"]]})
+    meeting = client.post(
+        "/api/v1/meetings",
+        headers=owner.auth,
+        json={"lead_id": lead.id, "starts_at": "2030-01-01T10:00:00Z", "notes": f"{prefix} meeting"},
+    ).json()
     return {
+        "meeting": meeting["id"],
         "workspace": owner.workspace_id,
         "user": agent.user_id,
         "lead": lead.id,
@@ -203,6 +228,7 @@ def _snapshot(world: World) -> str:
         f"/api/v1/leads/{ids['lead']}",
         f"/api/v1/pipelines/{ids['pipeline']}",
         f"/api/v1/leads/import/{ids['job']}",
+        f"/api/v1/meetings/{ids['meeting']}",
         "/api/v1/tags",
         "/api/v1/members",
         "/api/v1/invitations",

@@ -509,6 +509,7 @@ def invite(*, session: Session, ctx: Ctx, data: InviteIn) -> InvitationCreated:
         entity_id=invitation.id,
         data={"email": email, "role": data.role},
     )
+    enqueue_after_commit(session, "notifications.invitation", invitation_id=invitation.id, token=token)
     return InvitationCreated(
         invitation=_invitation_public(invitation), token=token, accept_path=f"/accept-invite?token={token}"
     )

@@ -381,6 +381,7 @@ def _finish(session: Session, job: ImportJob, status: str) -> None:
     if job.file_path:
         path = Path(job.file_path)
         on_commit(session, lambda: path.unlink(missing_ok=True))
+    enqueue_after_commit(session, "notifications.import_finished", job_id=job.id)
     publish_after_commit(
         session,
         DomainEvent(

@@ -20,6 +20,7 @@ from snapleads_app.core import clock
 from snapleads_app.core.context import Ctx
 from snapleads_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from snapleads_app.core.events import DomainEvent, publish_after_commit
+from snapleads_app.core.tasks import enqueue_after_commit
 from snapleads_app.domain.accounts import rules as account_rules
 from snapleads_app.domain.accounts.models import Membership
 from snapleads_app.domain.audit import service as audit
@@ -319,6 +320,14 @@ def assign_lead(*, session: Session, ctx: Ctx, lead_id: int, assignee_id: int | 
         lead.updated_at = clock.now()
         session.flush()
         _event(session, ctx, "lead.updated", lead, fields=["assignee_id"])
+        if assignee_id is not None:
+            enqueue_after_commit(
+                session,
+                "notifications.lead_assigned",
+                lead_id=lead_id,
+                assignee_id=assignee_id,
+                assigned_by_id=ctx.user_id,
+            )
     return _one_public(session, lead)
 
 
