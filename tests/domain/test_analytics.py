@@ -16,7 +16,7 @@ from snapleads_app.core import clock
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.errors import InvalidInput, NotFound, PermissionDenied
 from snapleads_app.domain.analytics import service as analytics
-from snapleads_app.domain.analytics.models import AnalyticsQuery, LeadDailyCount
+from snapleads_app.domain.analytics.models import AnalyticsQuery, LeadDailyCount, LeadTotalCount
 from snapleads_app.domain.analytics.repo import is_postgres
 from snapleads_app.domain.imports import runner
 from snapleads_app.domain.imports import service as imports
@@ -306,5 +306,13 @@ def test_kept_daily_counts_equal_a_real_count(world):
                 .group_by(col(Lead.status))
             ).all()
         )
+        now_by_status = dict(
+            session.exec(
+                select(LeadTotalCount.status, func.sum(LeadTotalCount.leads))
+                .where(LeadTotalCount.workspace_id == ws)
+                .group_by(col(LeadTotalCount.status))
+            ).all()
+        )
     assert kept == 6
     assert {k: v for k, v in by_status.items() if v} == real
+    assert {k: v for k, v in now_by_status.items() if v} == real

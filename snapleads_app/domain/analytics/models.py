@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
+from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel
 
 from snapleads_app.domain.leads.models import Platform
@@ -15,11 +16,13 @@ Granularity = Literal["hour", "day", "week", "month"]
 
 
 class LeadDailyCount(SQLModel, table=True):
-    """Live leads per local creation day and current platform/status/assignee/pipeline/stage.
+    """Live leads per local creation day and current platform/status/assignee/pipeline/stage, and the
+    furthest stage position they reached (the funnel).
 
     Kept by statement-level triggers on `lead` (PostgreSQL, see rollup_sql.py), so every write path —
     services, bulk updates, COPY imports — keeps it exact without a hook. 0 stands for "none" in
-    assignee/pipeline/stage. SQLite (the embedded default, small data) reads `lead` directly instead.
+    assignee/pipeline/stage, -1 for "no stage reached". SQLite (the embedded default, small data)
+    reads `lead` and `activity` directly instead.
     """
 
     __tablename__ = "lead_daily_count"  # pyright: ignore[reportAssignmentType]
@@ -31,7 +34,31 @@ class LeadDailyCount(SQLModel, table=True):
     assignee_id: int = Field(default=0, primary_key=True)
     pipeline_id: int = Field(default=0, primary_key=True)
     stage_id: int = Field(default=0, primary_key=True)
+    furthest: int = Field(default=-1, primary_key=True)
     leads: int = 0
+
+
+class LeadTotalCount(SQLModel, table=True):
+    """Live leads now (any creation day): the totals, per rep and per status at a glance (PostgreSQL)."""
+
+    __tablename__ = "lead_total_count"  # pyright: ignore[reportAssignmentType]
+
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", primary_key=True)
+    platform: str = Field(max_length=16, primary_key=True)
+    status: str = Field(max_length=16, primary_key=True)
+    assignee_id: int = Field(default=0, primary_key=True)
+    pipeline_id: int = Field(default=0, primary_key=True)
+    stage_id: int = Field(default=0, primary_key=True)
+    leads: int = 0
+
+
+class LeadProgress(SQLModel, table=True):
+    """Per lead: the furthest non-"lost" stage position reached in its current pipeline (PostgreSQL)."""
+
+    __tablename__ = "lead_progress"  # pyright: ignore[reportAssignmentType]
+
+    lead_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    furthest: int = -1
 
 
 # ---------------------------------------------------------------- input
@@ -165,3 +192,13 @@ class TemplateRow(BaseModel):
 class ImportsStats(BaseModel):
     period: Period
     rows: list[ImportSourceRow]
+
+
+class RecentActivity(BaseModel):
+    id: int
+    lead_id: int
+    lead_name: str
+    type: str
+    data: dict[str, object]
+    actor_name: str | None
+    created_at: datetime

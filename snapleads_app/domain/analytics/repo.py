@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from snapleads_app.domain.accounts.models import Membership, User, Workspace
 from snapleads_app.domain.analytics import rollup_sql
-from snapleads_app.domain.analytics.models import LeadDailyCount
+from snapleads_app.domain.analytics.models import LeadDailyCount, LeadTotalCount
 from snapleads_app.domain.analytics.rules import HistoryGroup, Range, hour_label
 from snapleads_app.domain.imports.models import ImportJob
 from snapleads_app.domain.leads.models import Lead
@@ -48,8 +48,7 @@ def workspace_zone(session: Session, workspace_id: int) -> str:
 # ---------------------------------------------------------------- lead counts
 
 
-def _rollup_filters(scope: Scope) -> list[ColumnElement[bool]]:
-    r = LeadDailyCount
+def _rollup_filters(r: Any, scope: Scope) -> list[ColumnElement[bool]]:
     conditions = [col(r.workspace_id) == scope.workspace_id]
     if scope.platforms:
         conditions.append(col(r.platform).in_(scope.platforms))
@@ -78,9 +77,11 @@ def grouped_counts(
 
     None assignee/pipeline/stage come back as 0 on both backends."""
     if is_postgres(session):
-        r = LeadDailyCount
+        # "Now" numbers from the small total table; a period from the daily one (its key starts with
+        # workspace_id, day: an index range).
+        r: Any = LeadTotalCount if period is None else LeadDailyCount
         columns = [getattr(r, d) for d in dims]
-        stmt = sa_select(*columns, func.sum(r.leads)).where(*_rollup_filters(scope))
+        stmt = sa_select(*columns, func.sum(r.leads)).where(*_rollup_filters(r, scope))
         if period is not None:
             stmt = stmt.where(col(r.day) >= period.date_from, col(r.day) <= period.date_to)
         stmt = stmt.group_by(*columns)
@@ -129,7 +130,27 @@ def hourly_counts(session: Session, scope: Scope, period: Range, tz: ZoneInfo) -
     return dict(counts)
 
 
-# ---------------------------------------------------------------- funnel history
+# ---------------------------------------------------------------- funnel
+
+
+def funnel_counts(
+    session: Session, scope: Scope, period: Range, tz: ZoneInfo
+) -> tuple[dict[int, int], list[HistoryGroup]]:
+    """Cohort leads (created in the period, in `scope.pipeline_id`) per current stage, and grouped by
+    how far their history went. PostgreSQL: the kept `furthest` of the daily counts; SQLite: the
+    activity history read directly."""
+    current: dict[int, int] = defaultdict(int)
+    if is_postgres(session):
+        groups = []
+        for stage_id, furthest, n in grouped_counts(session, scope, ("stage_id", "furthest"), period, tz):
+            current[int(stage_id)] += n
+            groups.append(HistoryGroup(int(stage_id) or None, int(furthest), False, n))
+        return dict(current), groups
+    for stage_id, n in grouped_counts(session, scope, ("stage_id",), period, tz):
+        current[int(stage_id)] += n
+    start, end = period.utc_bounds(tz)
+    history = funnel_history(session, scope, scope.pipeline_id or 0, start, end) if current else []
+    return dict(current), history
 
 
 def funnel_history(
@@ -220,3 +241,28 @@ def rebuild_rollup(session: Session, workspace_id: int) -> None:
         return
     for statement in rollup_sql.REBUILD_WORKSPACE:
         session.execute(text(statement), {"ws": workspace_id})
+
+
+def recent_activity(session: Session, scope: Scope, limit: int) -> list[tuple[Any, ...]]:
+    """The workspace's latest activities on live leads (newest first; index on workspace, created_at)."""
+    a = Activity
+    stmt = (
+        sa_select(
+            col(a.id),
+            col(a.lead_id),
+            func.coalesce(Lead.full_name, Lead.username, Lead.email, Lead.phone, ""),
+            col(a.type),
+            col(a.data),
+            col(User.full_name),
+            col(a.created_at),
+        )
+        .select_from(a)
+        .join(Lead, col(Lead.id) == a.lead_id)
+        .outerjoin(User, col(User.id) == a.actor_user_id)
+        .where(col(a.workspace_id) == scope.workspace_id, col(Lead.deleted_at).is_(None))
+        .order_by(col(a.created_at).desc(), col(a.id).desc())
+        .limit(limit)
+    )
+    if scope.assignee_id is not None:
+        stmt = stmt.where(col(Lead.assignee_id) == scope.assignee_id)
+    return [tuple(row) for row in session.execute(stmt)]

@@ -1,55 +1,119 @@
 # ruff: noqa: S608  (fixed SQL text built from constants, never from input)
-"""PostgreSQL triggers that keep `lead_daily_count` exact on every write to `lead`.
+"""PostgreSQL triggers that keep the analytics counts exact on every write to `lead`.
+
+- `lead_progress`: per lead, the furthest non-"lost" stage position it reached in its current pipeline
+  (the funnel's "reached", derived from the activity history by the migration, kept by the trigger
+  since: a stage move raises it, moving back keeps it, a pipeline change restarts it);
+- `lead_daily_count`: live leads per local creation day × platform/status/assignee/pipeline/stage/
+  furthest (period metrics, timeline, funnel);
+- `lead_total_count`: the same without the day (the "now" numbers: totals, per rep, by status).
 
 Statement-level with transition tables: one aggregate per statement, so a 1,000-row import batch or a
 bulk status change costs one small GROUP BY, not 1,000 upserts. Soft-deleted rows (deleted_at set)
 leave the counts; restoring brings them back. The local day comes from the workspace's time zone;
-changing the zone rebuilds that workspace's rows (`REBUILD_WORKSPACE`).
+changing the zone recounts that workspace (`REBUILD_WORKSPACE`).
 """
 
 from __future__ import annotations
 
-_KEY = "workspace_id, day, platform, status, assignee_id, pipeline_id, stage_id"
+_DIMS = "platform, status, assignee_id, pipeline_id, stage_id"
+_DAILY_KEY = f"workspace_id, day, {_DIMS}, furthest"
+_TOTAL_KEY = f"workspace_id, {_DIMS}"
 _LOCAL_DAY = "(t.created_at AT TIME ZONE w.time_zone)::date"
-_DIMS = (
+_VALUES = (
     "t.platform, t.status, coalesce(t.assignee_id, 0), coalesce(t.pipeline_id, 0), coalesce(t.stage_id, 0)"
 )
-_UPSERT = f"""
-    INSERT INTO lead_daily_count AS r ({_KEY}, leads)
-    SELECT t.workspace_id, {_LOCAL_DAY}, {_DIMS}, sum(t.d)
+# Both upserts read the CTE `delta` (lead columns + furthest + d = ±1).
+_UPSERTS = f"""
+daily AS (
+    INSERT INTO lead_daily_count AS r ({_DAILY_KEY}, leads)
+    SELECT t.workspace_id, {_LOCAL_DAY}, {_VALUES}, t.furthest, sum(t.d)
     FROM delta t JOIN workspace w ON w.id = t.workspace_id
-    GROUP BY 1, 2, 3, 4, 5, 6, 7 HAVING sum(t.d) <> 0
-    ORDER BY 1, 2, 3, 4, 5, 6, 7
-    ON CONFLICT ({_KEY}) DO UPDATE SET leads = r.leads + excluded.leads
-"""
-_COLS = "workspace_id, created_at, platform, status, assignee_id, pipeline_id, stage_id"
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(t.d) <> 0
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+    ON CONFLICT ({_DAILY_KEY}) DO UPDATE SET leads = r.leads + excluded.leads
+    RETURNING 1
+),
+total AS (
+    INSERT INTO lead_total_count AS r ({_TOTAL_KEY}, leads)
+    SELECT t.workspace_id, {_VALUES}, sum(t.d)
+    FROM delta t
+    GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(t.d) <> 0
+    ORDER BY 1, 2, 3, 4, 5, 6
+    ON CONFLICT ({_TOTAL_KEY}) DO UPDATE SET leads = r.leads + excluded.leads
+    RETURNING 1
+)"""
+_COLS = "t.workspace_id, t.created_at, t.platform, t.status, t.assignee_id, t.pipeline_id, t.stage_id"
+# Position of a row's stage when it counts for progress (not a "lost" stage), else NULL.
+_STAGE_POS = (
+    "(SELECT s.position FROM stage s WHERE s.id = {row}.stage_id AND s.status IS DISTINCT FROM 'lost')"
+)
 
 FUNCTION = f"""
 CREATE OR REPLACE FUNCTION analytics_lead_rollup() RETURNS trigger LANGUAGE plpgsql AS $fn$
+DECLARE
+  _n bigint;  -- the data-modifying CTEs run to completion; the count is discarded
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    WITH delta AS (SELECT {_COLS}, 1 AS d FROM new_rows WHERE deleted_at IS NULL)
-    {_UPSERT};
+    WITH progress AS (
+      INSERT INTO lead_progress (lead_id, furthest)
+      SELECT n.id, coalesce({_STAGE_POS.format(row="n")}, -1) FROM new_rows n
+      ON CONFLICT (lead_id) DO UPDATE SET furthest = excluded.furthest
+      RETURNING lead_id, furthest
+    ),
+    delta AS (
+      SELECT {_COLS}, p.furthest, 1 AS d
+      FROM new_rows t JOIN progress p ON p.lead_id = t.id WHERE t.deleted_at IS NULL
+    ),
+    {_UPSERTS}
+    SELECT (SELECT count(*) FROM daily) + (SELECT count(*) FROM total) INTO _n;
   ELSIF TG_OP = 'UPDATE' THEN
-    WITH delta AS (
-      SELECT {_COLS}, -1 AS d FROM old_rows WHERE deleted_at IS NULL
+    WITH moved AS (
+      SELECT n.id, coalesce(p.furthest, -1) AS f_old,
+             CASE WHEN o.pipeline_id IS DISTINCT FROM n.pipeline_id THEN coalesce({_STAGE_POS.format(row="n")}, -1)
+                  ELSE greatest(coalesce(p.furthest, -1), coalesce({_STAGE_POS.format(row="n")}, -1)) END AS f_new
+      FROM new_rows n JOIN old_rows o ON o.id = n.id
+      LEFT JOIN lead_progress p ON p.lead_id = n.id
+    ),
+    delta AS (
+      SELECT {_COLS}, m.f_old AS furthest, -1 AS d
+      FROM old_rows t JOIN moved m ON m.id = t.id WHERE t.deleted_at IS NULL
       UNION ALL
-      SELECT {_COLS}, 1 AS d FROM new_rows WHERE deleted_at IS NULL
+      SELECT {_COLS}, m.f_new AS furthest, 1 AS d
+      FROM new_rows t JOIN moved m ON m.id = t.id WHERE t.deleted_at IS NULL
+    ),
+    {_UPSERTS},
+    progress AS (
+      INSERT INTO lead_progress (lead_id, furthest)
+      SELECT m.id, m.f_new FROM moved m WHERE m.f_new <> m.f_old
+      ON CONFLICT (lead_id) DO UPDATE SET furthest = excluded.furthest
+      RETURNING 1
     )
-    {_UPSERT};
+    SELECT (SELECT count(*) FROM daily) + (SELECT count(*) FROM total) + (SELECT count(*) FROM progress) INTO _n;
   ELSE
     -- Only subtract from existing rows: a cascading workspace delete must not insert anything.
-    UPDATE lead_daily_count r SET leads = r.leads - a.n
-    FROM (
+    WITH gone AS (
+      DELETE FROM lead_progress p USING old_rows o WHERE p.lead_id = o.id RETURNING p.lead_id, p.furthest
+    ),
+    agg AS (
       SELECT t.workspace_id, {_LOCAL_DAY} AS day, t.platform, t.status,
              coalesce(t.assignee_id, 0) AS assignee_id, coalesce(t.pipeline_id, 0) AS pipeline_id,
-             coalesce(t.stage_id, 0) AS stage_id, count(*) AS n
-      FROM old_rows t JOIN workspace w ON w.id = t.workspace_id
+             coalesce(t.stage_id, 0) AS stage_id, coalesce(g.furthest, -1) AS furthest, count(*) AS n
+      FROM old_rows t JOIN workspace w ON w.id = t.workspace_id LEFT JOIN gone g ON g.lead_id = t.id
       WHERE t.deleted_at IS NULL
-      GROUP BY 1, 2, 3, 4, 5, 6, 7
-    ) a
-    WHERE (r.workspace_id, r.day, r.platform, r.status, r.assignee_id, r.pipeline_id, r.stage_id)
-        = (a.workspace_id, a.day, a.platform, a.status, a.assignee_id, a.pipeline_id, a.stage_id);
+      GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    ),
+    daily AS (
+      UPDATE lead_daily_count r SET leads = r.leads - a.n FROM agg a
+      WHERE (r.workspace_id, r.day, r.platform, r.status, r.assignee_id, r.pipeline_id, r.stage_id, r.furthest)
+          = (a.workspace_id, a.day, a.platform, a.status, a.assignee_id, a.pipeline_id, a.stage_id, a.furthest)
+      RETURNING 1
+    )
+    UPDATE lead_total_count r SET leads = r.leads - a.n
+    FROM (SELECT workspace_id, platform, status, assignee_id, pipeline_id, stage_id, sum(n) AS n
+          FROM agg GROUP BY 1, 2, 3, 4, 5, 6) a
+    WHERE (r.workspace_id, r.platform, r.status, r.assignee_id, r.pipeline_id, r.stage_id)
+        = (a.workspace_id, a.platform, a.status, a.assignee_id, a.pipeline_id, a.stage_id);
   END IF;
   RETURN NULL;
 END
@@ -73,15 +137,47 @@ DROP = (
     "DROP FUNCTION IF EXISTS analytics_lead_rollup()",
 )
 
-_FILL = f"""
-    INSERT INTO lead_daily_count ({_KEY}, leads)
-    SELECT t.workspace_id, {_LOCAL_DAY}, {_DIMS}, count(*)
-    FROM lead t JOIN workspace w ON w.id = t.workspace_id
-    WHERE t.deleted_at IS NULL {{where}}
-    GROUP BY 1, 2, 3, 4, 5, 6, 7
+# The furthest stage by the activity history (stage.changed to a stage id; status.changed to the
+# status of a default-pipeline stage) and the current stage, within the lead's current pipeline.
+_PROGRESS_FILL = f"""
+    INSERT INTO lead_progress (lead_id, furthest)
+    SELECT l.id, greatest(coalesce({_STAGE_POS.format(row="l")}, -1), coalesce(h.pos, -1))
+    FROM lead l
+    LEFT JOIN (
+        SELECT a.lead_id, max(s.position) AS pos
+        FROM activity a
+        JOIN lead l2 ON l2.id = a.lead_id
+        JOIN stage s ON s.pipeline_id = l2.pipeline_id AND s.status IS DISTINCT FROM 'lost'
+             AND ((a.type = 'stage.changed' AND a.data ->> 'to' = s.id::text)
+               OR (a.type = 'status.changed' AND a.data ->> 'to' = s.status))
+        WHERE a.type IN ('stage.changed', 'status.changed')
+        GROUP BY a.lead_id
+    ) h ON h.lead_id = l.id
 """
-REBUILD_ALL = ("DELETE FROM lead_daily_count", _FILL.format(where=""))
+_DAILY_FILL = f"""
+    INSERT INTO lead_daily_count ({_DAILY_KEY}, leads)
+    SELECT t.workspace_id, {_LOCAL_DAY}, {_VALUES}, coalesce(p.furthest, -1), count(*)
+    FROM lead t JOIN workspace w ON w.id = t.workspace_id LEFT JOIN lead_progress p ON p.lead_id = t.id
+    WHERE t.deleted_at IS NULL {{where}}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+"""
+_TOTAL_FILL = f"""
+    INSERT INTO lead_total_count ({_TOTAL_KEY}, leads)
+    SELECT t.workspace_id, {_VALUES}, count(*)
+    FROM lead t WHERE t.deleted_at IS NULL {{where}}
+    GROUP BY 1, 2, 3, 4, 5, 6
+"""
+REBUILD_ALL = (
+    "DELETE FROM lead_daily_count",
+    "DELETE FROM lead_total_count",
+    "DELETE FROM lead_progress",
+    _PROGRESS_FILL,
+    _DAILY_FILL.format(where=""),
+    _TOTAL_FILL.format(where=""),
+)
 REBUILD_WORKSPACE = (
     "DELETE FROM lead_daily_count WHERE workspace_id = :ws",
-    _FILL.format(where="AND t.workspace_id = :ws"),
+    "DELETE FROM lead_total_count WHERE workspace_id = :ws",
+    _DAILY_FILL.format(where="AND t.workspace_id = :ws"),
+    _TOTAL_FILL.format(where="AND t.workspace_id = :ws"),
 )

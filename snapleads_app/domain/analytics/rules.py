@@ -127,7 +127,7 @@ class StageInfo:
 
 @dataclass(frozen=True)
 class HistoryGroup:
-    """Cohort leads with stage/status changes, grouped by where they are and how far they went."""
+    """Cohort leads grouped by where they are and how far their history went."""
 
     current_stage_id: int | None
     furthest_position: int | None  # highest non-terminal stage position entered, by the history
@@ -144,12 +144,10 @@ def funnel_reached(
     progression = [s for s in sorted(stages, key=lambda s: s.position) if not s.terminal]
     index_of_position = {s.position: i for i, s in enumerate(progression)}
     index_of_stage = {s.id: i for i, s in enumerate(progression)}
-    terminal_ids = {s.id for s in stages if s.terminal}
     at_least = [0] * (len(progression) + 1)  # at_least[i]: leads whose furthest index ≥ i
     for stage_id, n in current.items():
         if stage_id in index_of_stage:
             at_least[index_of_stage[stage_id]] += n
-    extra_terminal = 0
     for group in history:
         now_index = index_of_stage.get(group.current_stage_id or 0, -1)
         went = (
@@ -159,8 +157,6 @@ def funnel_reached(
             at_least[went] += group.leads
             if now_index >= 0:
                 at_least[now_index] -= group.leads
-        if group.entered_terminal and group.current_stage_id not in terminal_ids:
-            extra_terminal += group.leads
     reached: dict[int, int] = {}
     running = 0
     for i in range(len(progression) - 1, -1, -1):
@@ -170,5 +166,5 @@ def funnel_reached(
         reached[progression[0].id] = cohort
     for stage in stages:
         if stage.terminal:
-            reached[stage.id] = current.get(stage.id, 0) + extra_terminal
+            reached[stage.id] = current.get(stage.id, 0)  # "lost": the leads lost now
     return reached

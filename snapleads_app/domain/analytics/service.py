@@ -33,6 +33,7 @@ from snapleads_app.domain.analytics.models import (
     ImportsStats,
     Overview,
     Period,
+    RecentActivity,
     Timeline,
     TimelinePoint,
     UserRow,
@@ -136,10 +137,8 @@ def funnel(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> Funnel:
         )
     pipeline_id = scope.pipeline_id or 0
     pipeline = pipelines.get_pipeline(session=session, ctx=ctx, pipeline_id=pipeline_id)
-    current = {int(s): n for s, n in repo.grouped_counts(session, scope, ("stage_id",), period, tz)}
+    current, history = repo.funnel_counts(session, scope, period, tz)
     cohort = sum(current.values())
-    start, end = period.utc_bounds(tz)
-    history = repo.funnel_history(session, scope, pipeline_id, start, end) if cohort else []
     infos = [rules.StageInfo(s.id, s.position, s.status == "lost") for s in pipeline.stages]
     reached = rules.funnel_reached(infos, current, cohort, history)
     stages: list[FunnelStage] = []
@@ -284,6 +283,29 @@ def imports(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> ImportsStat
         )
     ]
     return ImportsStats(period=_period(period, tz), rows=rows)
+
+
+# ---------------------------------------------------------------- recent activity
+
+
+def recent_activity(*, session: Session, ctx: Ctx, limit: int = 10) -> list[RecentActivity]:
+    """The latest changes on the leads the actor may see (agents: their own leads)."""
+    _require_view(ctx)
+    scope = repo.Scope(
+        workspace_id=ctx.workspace_id, assignee_id=ctx.user_id if _own_numbers_only(ctx) else None
+    )
+    return [
+        RecentActivity(
+            id=row[0],
+            lead_id=row[1],
+            lead_name=row[2],
+            type=row[3],
+            data=row[4] or {},
+            actor_name=row[5],
+            created_at=row[6],
+        )
+        for row in repo.recent_activity(session, scope, max(1, min(limit, 50)))
+    ]
 
 
 # ---------------------------------------------------------------- time zone
