@@ -1,4 +1,4 @@
-"""analytics: workspace time zone; lead_daily_count, lead_total_count, lead_progress kept by triggers (PostgreSQL)
+"""analytics: workspace time zone; lead_daily/monthly/total_count, lead_progress kept by triggers (PostgreSQL)
 
 Revision ID: a7c3e9d2b514
 Revises: 48b1153dd404
@@ -44,6 +44,29 @@ def upgrade() -> None:
         ),
     )
     op.create_table(
+        "lead_monthly_count",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("platform", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("assignee_id", sa.Integer(), nullable=False),
+        sa.Column("pipeline_id", sa.Integer(), nullable=False),
+        sa.Column("stage_id", sa.Integer(), nullable=False),
+        sa.Column("furthest", sa.Integer(), nullable=False),
+        sa.Column("leads", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint(
+            "workspace_id",
+            "month",
+            "platform",
+            "status",
+            "assignee_id",
+            "pipeline_id",
+            "stage_id",
+            "furthest",
+        ),
+    )
+    op.create_table(
         "lead_total_count",
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("platform", sa.String(length=16), nullable=False),
@@ -78,6 +101,7 @@ def downgrade() -> None:
             op.execute(statement)
     op.drop_table("lead_progress")
     op.drop_table("lead_total_count")
+    op.drop_table("lead_monthly_count")
     op.drop_table("lead_daily_count")
     with op.batch_alter_table("workspace") as batch:
         batch.drop_column("time_zone")

@@ -16,7 +16,12 @@ from snapleads_app.core import clock
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.errors import InvalidInput, NotFound, PermissionDenied
 from snapleads_app.domain.analytics import service as analytics
-from snapleads_app.domain.analytics.models import AnalyticsQuery, LeadDailyCount, LeadTotalCount
+from snapleads_app.domain.analytics.models import (
+    AnalyticsQuery,
+    LeadDailyCount,
+    LeadMonthlyCount,
+    LeadTotalCount,
+)
 from snapleads_app.domain.analytics.repo import is_postgres
 from snapleads_app.domain.imports import runner
 from snapleads_app.domain.imports import service as imports
@@ -313,6 +318,62 @@ def test_kept_daily_counts_equal_a_real_count(world):
                 .group_by(col(LeadTotalCount.status))
             ).all()
         )
-    assert kept == 6
+        monthly = session.exec(
+            select(func.sum(LeadMonthlyCount.leads)).where(LeadMonthlyCount.workspace_id == ws)
+        ).one()
+    assert kept == 6 and monthly == 6
     assert {k: v for k, v in by_status.items() if v} == real
     assert {k: v for k, v in now_by_status.items() if v} == real
+
+
+def test_long_periods_add_whole_months_and_edge_days(world):
+    """2026-01-03..2026-06-15: PostgreSQL reads January's 3rd–31st and June's days from the daily
+    counts and February–May from the monthly ones; both backends give the same numbers."""
+    owner = world["owner"]
+    with unit_of_work() as session:
+        o = analytics.overview(
+            session=session, ctx=owner.ctx, query=q(date_from="2026-01-03", date_to="2026-06-15")
+        )
+        f = analytics.funnel(
+            session=session, ctx=owner.ctx, query=q(date_from="2026-01-03", date_to="2026-06-15")
+        )
+        months = analytics.timeline(
+            session=session,
+            ctx=owner.ctx,
+            query=q(date_from="2026-01-03", date_to="2026-06-15"),
+            granularity="month",
+        )
+    assert o.new_leads == 6  # every live lead: l7 (01-05), l5, l3, l4, l2, l1
+    assert {r.key: r.count for r in o.by_platform} == {"instagram": 3, "linkedin": 2, "facebook": 1}
+    assert f.cohort == 6
+    assert [(p.bucket, p.leads) for p in months.points] == [
+        ("2026-01-01", 1),
+        ("2026-02-01", 0),
+        ("2026-03-01", 0),
+        ("2026-04-01", 0),
+        ("2026-05-01", 4),  # l5, l3 (05-16 local), l4, l2 (05-31 local)
+        ("2026-06-01", 1),
+    ]
+
+
+def test_split_months():
+    from snapleads_app.domain.analytics.repo import split_months
+    from snapleads_app.domain.analytics.rules import Range
+
+    d = date
+    assert split_months(Range(d(2026, 1, 3), d(2026, 6, 15))) == (
+        (d(2026, 1, 3), d(2026, 1, 31)),
+        (d(2026, 2, 1), d(2026, 5, 1)),
+        (d(2026, 6, 1), d(2026, 6, 15)),
+    )
+    assert split_months(Range(d(2026, 2, 1), d(2026, 3, 31))) == (None, (d(2026, 2, 1), d(2026, 3, 1)), None)
+    assert split_months(Range(d(2026, 5, 17), d(2026, 6, 15))) == (
+        (d(2026, 5, 17), d(2026, 6, 15)),
+        None,
+        None,
+    )
+    assert split_months(Range(d(2025, 12, 15), d(2026, 1, 31))) == (
+        (d(2025, 12, 15), d(2025, 12, 31)),
+        (d(2026, 1, 1), d(2026, 1, 1)),
+        None,
+    )

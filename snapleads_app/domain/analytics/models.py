@@ -38,6 +38,22 @@ class LeadDailyCount(SQLModel, table=True):
     leads: int = 0
 
 
+class LeadMonthlyCount(SQLModel, table=True):
+    """`LeadDailyCount` per local month (first day of the month): long periods read whole months here."""
+
+    __tablename__ = "lead_monthly_count"  # pyright: ignore[reportAssignmentType]
+
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", primary_key=True)
+    month: date = Field(primary_key=True)
+    platform: str = Field(max_length=16, primary_key=True)
+    status: str = Field(max_length=16, primary_key=True)
+    assignee_id: int = Field(default=0, primary_key=True)
+    pipeline_id: int = Field(default=0, primary_key=True)
+    stage_id: int = Field(default=0, primary_key=True)
+    furthest: int = Field(default=-1, primary_key=True)
+    leads: int = 0
+
+
 class LeadTotalCount(SQLModel, table=True):
     """Live leads now (any creation day): the totals, per rep and per status at a glance (PostgreSQL)."""
 

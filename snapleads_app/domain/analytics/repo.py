@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from snapleads_app.domain.accounts.models import Membership, User, Workspace
 from snapleads_app.domain.analytics import rollup_sql
-from snapleads_app.domain.analytics.models import LeadDailyCount, LeadTotalCount
+from snapleads_app.domain.analytics.models import LeadDailyCount, LeadMonthlyCount, LeadTotalCount
 from snapleads_app.domain.analytics.rules import HistoryGroup, Range, hour_label
 from snapleads_app.domain.imports.models import ImportJob
 from snapleads_app.domain.leads.models import Lead
@@ -77,16 +77,56 @@ def grouped_counts(
 
     None assignee/pipeline/stage come back as 0 on both backends."""
     if is_postgres(session):
-        # "Now" numbers from the small total table; a period from the daily one (its key starts with
-        # workspace_id, day: an index range).
-        r: Any = LeadTotalCount if period is None else LeadDailyCount
-        columns = [getattr(r, d) for d in dims]
-        stmt = sa_select(*columns, func.sum(r.leads)).where(*_rollup_filters(r, scope))
-        if period is not None:
-            stmt = stmt.where(col(r.day) >= period.date_from, col(r.day) <= period.date_to)
-        stmt = stmt.group_by(*columns)
-        return [(*row[:-1], int(row[-1] or 0)) for row in session.execute(stmt) if row[-1]]
+        if period is None:  # "now" numbers: the small total table
+            return _sum_rollup(session, LeadTotalCount, scope, dims, None)
+        if "day" in dims:
+            return _sum_rollup(session, LeadDailyCount, scope, dims, (period.date_from, period.date_to))
+        # Whole months from the monthly table, the partial months at both ends from the daily one.
+        head, months, tail = split_months(period)
+        counts: dict[tuple[Any, ...], int] = defaultdict(int)
+        parts: list[tuple[Any, tuple[date, date]]] = [(LeadDailyCount, r) for r in (head, tail) if r]
+        if months:
+            parts.append((LeadMonthlyCount, months))
+        for table, bounds in parts:
+            for row in _sum_rollup(session, table, scope, dims, bounds):
+                counts[tuple(row[:-1])] += row[-1]
+        return [(*key, n) for key, n in counts.items() if n]
     return _grouped_counts_from_leads(session, scope, dims, period, tz)
+
+
+def _sum_rollup(
+    session: Session, r: Any, scope: Scope, dims: Sequence[Dim], bounds: tuple[date, date] | None
+) -> list[tuple[Any, ...]]:
+    columns = [getattr(r, d) for d in dims]
+    stmt = sa_select(*columns, func.sum(r.leads)).where(*_rollup_filters(r, scope))
+    if bounds is not None:
+        key = r.day if r is LeadDailyCount else r.month
+        stmt = stmt.where(col(key) >= bounds[0], col(key) <= bounds[1])
+    stmt = stmt.group_by(*columns)
+    return [(*row[:-1], int(row[-1] or 0)) for row in session.execute(stmt) if row[-1]]
+
+
+def split_months(
+    period: Range,
+) -> tuple[tuple[date, date] | None, tuple[date, date] | None, tuple[date, date] | None]:
+    """(head days, whole months as first-of-month bounds, tail days) covering the period exactly."""
+    first_full = period.date_from if period.date_from.day == 1 else _next_month(period.date_from)
+    end_next = period.date_to + timedelta(days=1)
+    last_full_end = end_next.replace(day=1)  # exclusive: whole months end before this
+    if first_full >= last_full_end:
+        return (period.date_from, period.date_to), None, None
+    head = (period.date_from, first_full - timedelta(days=1)) if first_full > period.date_from else None
+    months = (first_full, _prev_month(last_full_end))
+    tail = (last_full_end, period.date_to) if last_full_end <= period.date_to else None
+    return head, months, tail
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _prev_month(first: date) -> date:
+    return (first - timedelta(days=1)).replace(day=1)
 
 
 def _lead_column(dim: Dim) -> Any:

@@ -6,6 +6,7 @@
   since: a stage move raises it, moving back keeps it, a pipeline change restarts it);
 - `lead_daily_count`: live leads per local creation day × platform/status/assignee/pipeline/stage/
   furthest (period metrics, timeline, funnel);
+- `lead_monthly_count`: the same per local month (long periods read whole months here, ~30× fewer rows);
 - `lead_total_count`: the same without the day (the "now" numbers: totals, per rep, by status).
 
 Statement-level with transition tables: one aggregate per statement, so a 1,000-row import batch or a
@@ -18,8 +19,10 @@ from __future__ import annotations
 
 _DIMS = "platform, status, assignee_id, pipeline_id, stage_id"
 _DAILY_KEY = f"workspace_id, day, {_DIMS}, furthest"
+_MONTHLY_KEY = f"workspace_id, month, {_DIMS}, furthest"
 _TOTAL_KEY = f"workspace_id, {_DIMS}"
 _LOCAL_DAY = "(t.created_at AT TIME ZONE w.time_zone)::date"
+_LOCAL_MONTH = "date_trunc('month', t.created_at AT TIME ZONE w.time_zone)::date"
 _VALUES = (
     "t.platform, t.status, coalesce(t.assignee_id, 0), coalesce(t.pipeline_id, 0), coalesce(t.stage_id, 0)"
 )
@@ -32,6 +35,15 @@ daily AS (
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(t.d) <> 0
     ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
     ON CONFLICT ({_DAILY_KEY}) DO UPDATE SET leads = r.leads + excluded.leads
+    RETURNING 1
+),
+monthly AS (
+    INSERT INTO lead_monthly_count AS r ({_MONTHLY_KEY}, leads)
+    SELECT t.workspace_id, {_LOCAL_MONTH}, {_VALUES}, t.furthest, sum(t.d)
+    FROM delta t JOIN workspace w ON w.id = t.workspace_id
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(t.d) <> 0
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+    ON CONFLICT ({_MONTHLY_KEY}) DO UPDATE SET leads = r.leads + excluded.leads
     RETURNING 1
 ),
 total AS (
@@ -66,7 +78,7 @@ BEGIN
       FROM new_rows t JOIN progress p ON p.lead_id = t.id WHERE t.deleted_at IS NULL
     ),
     {_UPSERTS}
-    SELECT (SELECT count(*) FROM daily) + (SELECT count(*) FROM total) INTO _n;
+    SELECT (SELECT count(*) FROM daily) + (SELECT count(*) FROM monthly) + (SELECT count(*) FROM total) INTO _n;
   ELSIF TG_OP = 'UPDATE' THEN
     WITH moved AS (
       SELECT n.id, coalesce(p.furthest, -1) AS f_old,
@@ -89,7 +101,8 @@ BEGIN
       ON CONFLICT (lead_id) DO UPDATE SET furthest = excluded.furthest
       RETURNING 1
     )
-    SELECT (SELECT count(*) FROM daily) + (SELECT count(*) FROM total) + (SELECT count(*) FROM progress) INTO _n;
+    SELECT (SELECT count(*) FROM daily) + (SELECT count(*) FROM monthly) + (SELECT count(*) FROM total)
+      + (SELECT count(*) FROM progress) INTO _n;
   ELSE
     -- Only subtract from existing rows: a cascading workspace delete must not insert anything.
     WITH gone AS (
@@ -107,6 +120,15 @@ BEGIN
       UPDATE lead_daily_count r SET leads = r.leads - a.n FROM agg a
       WHERE (r.workspace_id, r.day, r.platform, r.status, r.assignee_id, r.pipeline_id, r.stage_id, r.furthest)
           = (a.workspace_id, a.day, a.platform, a.status, a.assignee_id, a.pipeline_id, a.stage_id, a.furthest)
+      RETURNING 1
+    ),
+    monthly AS (
+      UPDATE lead_monthly_count r SET leads = r.leads - a.n
+      FROM (SELECT workspace_id, date_trunc('month', day)::date AS month, platform, status, assignee_id,
+                   pipeline_id, stage_id, furthest, sum(n) AS n
+            FROM agg GROUP BY 1, 2, 3, 4, 5, 6, 7, 8) a
+      WHERE (r.workspace_id, r.month, r.platform, r.status, r.assignee_id, r.pipeline_id, r.stage_id, r.furthest)
+          = (a.workspace_id, a.month, a.platform, a.status, a.assignee_id, a.pipeline_id, a.stage_id, a.furthest)
       RETURNING 1
     )
     UPDATE lead_total_count r SET leads = r.leads - a.n
@@ -161,6 +183,13 @@ _DAILY_FILL = f"""
     WHERE t.deleted_at IS NULL {{where}}
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 """
+_MONTHLY_FILL = f"""
+    INSERT INTO lead_monthly_count ({_MONTHLY_KEY}, leads)
+    SELECT t.workspace_id, {_LOCAL_MONTH}, {_VALUES}, coalesce(p.furthest, -1), count(*)
+    FROM lead t JOIN workspace w ON w.id = t.workspace_id LEFT JOIN lead_progress p ON p.lead_id = t.id
+    WHERE t.deleted_at IS NULL {{where}}
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+"""
 _TOTAL_FILL = f"""
     INSERT INTO lead_total_count ({_TOTAL_KEY}, leads)
     SELECT t.workspace_id, {_VALUES}, count(*)
@@ -169,15 +198,19 @@ _TOTAL_FILL = f"""
 """
 REBUILD_ALL = (
     "DELETE FROM lead_daily_count",
+    "DELETE FROM lead_monthly_count",
     "DELETE FROM lead_total_count",
     "DELETE FROM lead_progress",
     _PROGRESS_FILL,
     _DAILY_FILL.format(where=""),
+    _MONTHLY_FILL.format(where=""),
     _TOTAL_FILL.format(where=""),
 )
 REBUILD_WORKSPACE = (
     "DELETE FROM lead_daily_count WHERE workspace_id = :ws",
+    "DELETE FROM lead_monthly_count WHERE workspace_id = :ws",
     "DELETE FROM lead_total_count WHERE workspace_id = :ws",
     _DAILY_FILL.format(where="AND t.workspace_id = :ws"),
+    _MONTHLY_FILL.format(where="AND t.workspace_id = :ws"),
     _TOTAL_FILL.format(where="AND t.workspace_id = :ws"),
 )
