@@ -125,6 +125,51 @@ def prepare(db: str, rows: int, rows2: int, keep: bool) -> dict[str, Any]:
     return info
 
 
+_TRIGGERS = ("lead_rollup_insert", "lead_rollup_update", "lead_rollup_delete")
+
+
+def trigger_cost(db: str, rounds: int = 7) -> list[tuple[str, float, float]]:
+    """What the analytics triggers add to writes: the same statements with the triggers enabled and
+    disabled, each in a transaction that is rolled back (median ms of `rounds`)."""
+    import psycopg
+
+    cols = [c for c in lb.LEAD_COLUMNS if c != "id"]
+    copied = ", ".join("profile_key || '-t' || id::text" if c == "profile_key" else c for c in cols)
+    statements = {
+        "INSERT … SELECT 1,000 leads (an import batch)": (
+            f"INSERT INTO lead ({', '.join(cols)}) SELECT {copied} FROM lead "  # noqa: S608 - our column names
+            "WHERE workspace_id = 1 AND deleted_at IS NULL ORDER BY id LIMIT 1000"
+        ),
+        "UPDATE 1 lead: status + stage (a card move)": (
+            "UPDATE lead SET status = 'qualified', stage_id = (SELECT id FROM stage WHERE workspace_id = 1 "
+            "AND status = 'qualified') WHERE id = (SELECT min(id) FROM lead WHERE workspace_id = 1 AND status = 'new')"
+        ),
+        "UPDATE 1 lead: score only (no counted column)": (
+            "UPDATE lead SET score = score + 1 WHERE id = (SELECT min(id) FROM lead WHERE workspace_id = 1)"
+        ),
+        "UPDATE 1,000 leads: status (a bulk action)": (
+            "UPDATE lead SET status = 'contacted' WHERE id IN (SELECT id FROM lead WHERE workspace_id = 1 "
+            "AND status = 'new' ORDER BY id LIMIT 1000)"
+        ),
+    }
+    out = []
+    with psycopg.connect(lb.dsn(db)) as conn:
+        for name, sql in statements.items():
+            times: dict[bool, list[float]] = {True: [], False: []}
+            for i in range(rounds * 2):
+                enabled = i % 2 == 0
+                with conn.transaction(force_rollback=True):
+                    if not enabled:
+                        for trigger in _TRIGGERS:
+                            conn.execute(f"ALTER TABLE lead DISABLE TRIGGER {trigger}")  # type: ignore[arg-type]
+                    t = time.perf_counter()
+                    conn.execute(sql)  # type: ignore[arg-type]
+                    times[enabled].append((time.perf_counter() - t) * 1000)
+            out.append((name, lb.pct(times[True], 50), lb.pct(times[False], 50)))
+            lb.log(f"{name}: {out[-1][1]:.1f} ms with the triggers, {out[-1][2]:.1f} ms without")
+    return out
+
+
 def endpoints(info: dict[str, Any]) -> list[Endpoint]:
     ws = info["workspaces"][0]
     agent = ws["member_ids"][1]
@@ -245,6 +290,7 @@ def main() -> None:
         finally:
             proc.terminate()
             proc.wait(10)
+    costs = trigger_cost(args.db)
     report = (
         f"SnapLeads analytics benchmark — {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n"
         f"machine: {os.cpu_count()} cores; 1-min load {load_before} before, {load_after} after\n"
@@ -253,6 +299,9 @@ def main() -> None:
         f"API under uvicorn (1 worker, rate limits off), {args.warmup} warm-up + {args.iterations} timed "
         f"sequential requests per endpoint; app = Server-Timing, db = time inside the driver\n\n"
         + table(eps)
+        + "\n\nWrite cost of the triggers (median of 7, transaction rolled back):\n\n"
+        + "| Statement | with triggers ms | without ms |\n|---|---:|---:|\n"
+        + "\n".join(f"| {n} | {a:.1f} | {b:.1f} |" for n, a, b in costs)
         + "\n"
     )
     print("\n" + report)

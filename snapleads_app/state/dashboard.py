@@ -207,6 +207,7 @@ class DashboardState(SessionState):
     sees_all: rx.Field[bool] = rx.field(False)
     can_export: rx.Field[bool] = rx.field(False)
     _reload_pending: bool = False
+    _local_today: str = ""  # the workspace's "today" (its time zone), from the last default period
     _last_load: float = 0.0
 
     # ------------------------------------------------------------ query
@@ -267,6 +268,8 @@ class DashboardState(SessionState):
                     for r in imports.rows
                 ]
             period = overview.period
+            if not self.date_to:
+                self._local_today = period.date_to.isoformat()
             self.period_text = (
                 f"{fmt_day(period.date_from, lang, year=True)} – {fmt_day(period.date_to, lang, year=True)}"
             )
@@ -396,7 +399,7 @@ class DashboardState(SessionState):
         if not isinstance(value, str) or value not in PRESETS:
             return
         self.preset = value
-        today = clock.now().date()
+        today = dt.date.fromisoformat(self._local_today) if self._local_today else clock.now().date()
         self.date_to = ""
         self.date_from = (today - dt.timedelta(days=int(value) - 1)).isoformat() if value != "30" else ""
         if value == "365" and self.granularity == "day":
