@@ -67,25 +67,28 @@ DECLARE
   _n bigint;  -- the data-modifying CTEs run to completion; the count is discarded
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    WITH progress AS (
+    WITH fresh AS (
+      SELECT t.*, coalesce(s.position, -1) AS furthest
+      FROM new_rows t LEFT JOIN stage s ON s.id = t.stage_id AND s.status IS DISTINCT FROM 'lost'
+    ),
+    progress AS (
       INSERT INTO lead_progress (lead_id, furthest)
-      SELECT n.id, coalesce({_STAGE_POS.format(row="n")}, -1) FROM new_rows n
+      SELECT f.id, f.furthest FROM fresh f
       ON CONFLICT (lead_id) DO UPDATE SET furthest = excluded.furthest
-      RETURNING lead_id, furthest
+      RETURNING 1
     ),
-    delta AS (
-      SELECT {_COLS}, p.furthest, 1 AS d
-      FROM new_rows t JOIN progress p ON p.lead_id = t.id WHERE t.deleted_at IS NULL
-    ),
+    delta AS (SELECT {_COLS}, t.furthest, 1 AS d FROM fresh t WHERE t.deleted_at IS NULL),
     {_UPSERTS}
-    SELECT (SELECT count(*) FROM daily) + (SELECT count(*) FROM monthly) + (SELECT count(*) FROM total) INTO _n;
+    SELECT (SELECT count(*) FROM daily) + (SELECT count(*) FROM monthly) + (SELECT count(*) FROM total)
+      + (SELECT count(*) FROM progress) INTO _n;
   ELSIF TG_OP = 'UPDATE' THEN
     WITH moved AS (
       SELECT n.id, coalesce(p.furthest, -1) AS f_old,
-             CASE WHEN o.pipeline_id IS DISTINCT FROM n.pipeline_id THEN coalesce({_STAGE_POS.format(row="n")}, -1)
-                  ELSE greatest(coalesce(p.furthest, -1), coalesce({_STAGE_POS.format(row="n")}, -1)) END AS f_new
+             CASE WHEN o.pipeline_id IS DISTINCT FROM n.pipeline_id THEN coalesce(s.position, -1)
+                  ELSE greatest(coalesce(p.furthest, -1), coalesce(s.position, -1)) END AS f_new
       FROM new_rows n JOIN old_rows o ON o.id = n.id
       LEFT JOIN lead_progress p ON p.lead_id = n.id
+      LEFT JOIN stage s ON s.id = n.stage_id AND s.status IS DISTINCT FROM 'lost'
     ),
     delta AS (
       SELECT {_COLS}, m.f_old AS furthest, -1 AS d
