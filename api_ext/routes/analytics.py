@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
 
 from api_ext.deps import CurrentCtx
 from api_ext.problems import PROBLEM_RESPONSES
@@ -93,3 +94,21 @@ def export_table(ctx: CurrentCtx, table: Table, query: Params, granularity: Gran
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+class TimeZoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    time_zone: str = Field(min_length=1, max_length=64, examples=["America/Sao_Paulo"])
+
+
+class TimeZoneOut(BaseModel):
+    time_zone: str
+
+
+@router.put("/time-zone")
+def set_time_zone(ctx: CurrentCtx, body: TimeZoneIn) -> TimeZoneOut:
+    """The workspace's IANA time zone (its days in every report); recounts the kept daily counts."""
+    with unit_of_work() as session:
+        return TimeZoneOut(
+            time_zone=analytics.set_time_zone(session=session, ctx=ctx, time_zone=body.time_zone)
+        )

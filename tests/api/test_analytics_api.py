@@ -101,3 +101,18 @@ def test_csv_exports_each_table(client):
     denied = client.get("/api/v1/analytics/funnel.csv", headers=agent.auth)
     assert denied.status_code == 403 and denied.headers["content-type"] == PROBLEM
     assert client.get("/api/v1/analytics/nope.csv", headers=owner.auth).status_code == 422
+
+
+def test_time_zone_moves_the_days(client):
+    owner = register_owner()
+    make_lead(owner)
+    ok = client.put("/api/v1/analytics/time-zone", json={"time_zone": "Asia/Tokyo"}, headers=owner.auth)
+    assert ok.status_code == 200 and ok.json() == {"time_zone": "Asia/Tokyo"}
+    period = client.get("/api/v1/analytics/overview", headers=owner.auth).json()["period"]
+    assert period["time_zone"] == "Asia/Tokyo"
+    assert client.get("/api/v1/analytics/overview", headers=owner.auth).json()["new_leads"] == 1
+    bad = client.put("/api/v1/analytics/time-zone", json={"time_zone": "Mars/Olympus"}, headers=owner.auth)
+    assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
+    agent = add_member(owner, "agent")
+    denied = client.put("/api/v1/analytics/time-zone", json={"time_zone": "UTC"}, headers=agent.auth)
+    assert denied.status_code == 403
