@@ -11,6 +11,7 @@ from api_ext.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, Req
 from api_ext.problems import install_problem_handlers
 from api_ext.routes import (
     API_PREFIX,
+    analytics,
     auth,
     extension,
     imports,
@@ -25,7 +26,19 @@ from api_ext.routes import (
 from snapleads_app.core.settings import get_settings
 
 # imports before leads: "/leads/imports" must not be read as "/leads/{lead_id}".
-ROUTE_MODULES = (auth, members, imports, leads, tags, pipelines, notifications, meetings, ops, extension)
+ROUTE_MODULES = (
+    auth,
+    members,
+    imports,
+    leads,
+    tags,
+    pipelines,
+    notifications,
+    meetings,
+    analytics,
+    ops,
+    extension,
+)
 
 
 def build_api() -> FastAPI:

@@ -12,7 +12,6 @@ _SECTIONS = [
     ("/inbox", "Inbox", "nav.inbox", "inbox"),
     ("/templates", "Templates", "nav.templates", "file_text"),
     ("/automations", "Automations", "nav.automations", "workflow"),
-    ("/analytics", "Analytics", "nav.analytics", "chart_column"),
     ("/settings", "Settings", "nav.settings", "settings"),
 ]
 

@@ -28,6 +28,8 @@ class Workspace(SQLModel, table=True):
     name: str = Field(max_length=120)
     plan: str = Field(default="free", max_length=32)
     settings: dict[str, Any] = json_field()
+    # IANA zone of the workspace's dates (analytics days, reports); Brazil first.
+    time_zone: str = Field(default="America/Sao_Paulo", max_length=64)
     created_at: datetime = created_at_field()
 
 
