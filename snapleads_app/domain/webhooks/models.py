@@ -12,8 +12,16 @@ from sqlmodel import Field, SQLModel
 
 from snapleads_app.core.models import BigId, created_at_field, json_field
 
-WebhookEvent = Literal["lead.created", "lead.updated", "message.received", "import.completed", "automation.run"]
-EVENTS: tuple[str, ...] = ("lead.created", "lead.updated", "message.received", "import.completed", "automation.run")
+WebhookEvent = Literal[
+    "lead.created", "lead.updated", "message.received", "import.completed", "automation.run"
+]
+EVENTS: tuple[str, ...] = (
+    "lead.created",
+    "lead.updated",
+    "message.received",
+    "import.completed",
+    "automation.run",
+)
 
 
 class Webhook(SQLModel, table=True):
