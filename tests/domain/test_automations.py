@@ -1,3 +1,4 @@
+# ruff: noqa: F811 - the fixtures are imported from automation_support and used as arguments
 """Automations end to end through the services and the worker's entry points (jobs run in-process)."""
 
 from __future__ import annotations
