@@ -20,6 +20,7 @@ from snapleads_app.core.context import Ctx
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from snapleads_app.core.events import DomainEvent, publish_after_commit
+from snapleads_app.core.settings import get_settings
 from snapleads_app.core.tasks import enqueue_later_after_commit
 from snapleads_app.domain import reactions
 from snapleads_app.domain.accounts import rules as account_rules
@@ -469,7 +470,7 @@ def _step(session: Session, run_id: int) -> bool:
     action = actions[run.step]
     kind = action.get("type")
     if kind == "wait":
-        seconds = rules.wait_seconds(action)
+        seconds = rules.wait_seconds(action) * get_settings().automation_minute_seconds // 60
         run.steps = [*run.steps, _step_record(run, "waiting", f"{seconds}s")]
         run.step += 1
         run.status = "waiting"
