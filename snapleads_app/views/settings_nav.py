@@ -11,6 +11,8 @@ SETTINGS_SECTIONS: list[tuple[str, str, str]] = [
     ("/settings/members", "nav.members", "users"),
     ("/settings/tags", "nav.tags", "tags"),
     ("/settings/pipelines", "nav.pipelines", "columns_3"),
+    ("/settings/scoring", "nav.scoring", "gauge"),
+    ("/settings/webhooks", "nav.webhooks", "webhook"),
 ]
 
 
