@@ -205,10 +205,11 @@ def upgrade() -> None:
         ),
         sa.Column("rules_version", sa.Integer(), nullable=False),
         sa.Column("computed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["lead_id"], ["lead.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("lead_id"),
     )
+    # No foreign keys on the two scoring tables: derived data written in bulk (see scoring/models.py).
+    with op.batch_alter_table("lead_score", schema=None) as batch_op:
+        batch_op.create_index("ix_lead_score_workspace", ["workspace_id"], unique=False)
     op.create_table(
         "lead_score_history",
         sa.Column(
@@ -220,8 +221,6 @@ def upgrade() -> None:
         sa.Column("new_score", sa.Integer(), nullable=False),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["lead_id"], ["lead.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("lead_score_history", schema=None) as batch_op:

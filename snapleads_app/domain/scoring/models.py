@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Column, ForeignKey, Index
+from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
 from snapleads_app.core.models import BigId, created_at_field, json_field
@@ -22,11 +22,17 @@ class ScoringConfig(SQLModel, table=True):
     updated_at: datetime = created_at_field()
 
 
+# lead_score and lead_score_history are derived data written a million rows at a time by the bulk
+# rescore: no foreign keys (a per-row RI check and lock on `lead` doubled its cost); rows of purged
+# leads are removed by `scoring.service.rescore_workspace`.
+
+
 class LeadScore(SQLModel, table=True):
     __tablename__ = "lead_score"  # pyright: ignore[reportAssignmentType]
+    __table_args__ = (Index("ix_lead_score_workspace", "workspace_id"),)
 
-    lead_id: int = Field(sa_column=Column(BigId, ForeignKey("lead.id", ondelete="CASCADE"), primary_key=True))
-    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
+    lead_id: int = Field(sa_column=Column(BigId, primary_key=True, autoincrement=False))
+    workspace_id: int
     score: int = 0
     points: dict[str, Any] = json_field()  # rule → points, the explanation shown to users
     rules_version: int = 1
@@ -38,8 +44,8 @@ class ScoreHistory(SQLModel, table=True):
     __table_args__ = (Index("ix_lead_score_history_lead", "lead_id", "created_at"),)
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
-    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
-    lead_id: int = Field(sa_column=Column(BigId, ForeignKey("lead.id", ondelete="CASCADE"), nullable=False))
+    workspace_id: int
+    lead_id: int = Field(sa_column=Column(BigId, nullable=False))
     old_score: int
     new_score: int
     reason: str = Field(max_length=40)  # lead.changed, rules.changed, message, ...

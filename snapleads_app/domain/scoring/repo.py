@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlmodel import Session, col
 
 from snapleads_app.domain.leads.models import Lead
@@ -108,3 +108,19 @@ def run_range(session: Session, sql: str, params: dict[str, Any]) -> int:
     with psycopg_connection(session).cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+def allow_long_statement(session: Session) -> None:
+    """The bulk rescore's statements may outlive the interactive 30 s timeout on a busy server."""
+    session.execute(text("SET LOCAL statement_timeout = '10min'"))
+
+
+def purge_orphans(session: Session, workspace_id: int) -> None:
+    """Scores of leads that were purged or soft-deleted (no foreign key cascades here)."""
+    session.execute(
+        text(
+            "DELETE FROM lead_score s WHERE s.workspace_id = :ws AND NOT EXISTS "
+            "(SELECT 1 FROM lead l WHERE l.id = s.lead_id AND l.deleted_at IS NULL)"
+        ),
+        {"ws": workspace_id},
+    )
