@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from api_ext.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api_ext.problems import install_problem_handlers
 from api_ext.routes import API_PREFIX, auth, imports, leads, members, ops, pipelines, tags
+from api_ext.routes import automations as automations_routes
 from snapleads_app.core.settings import get_settings
 
 
@@ -28,6 +29,7 @@ def build_api() -> FastAPI:
     # imports before leads: "/leads/imports" must not be read as "/leads/{lead_id}".
     for module in (auth, members, imports, leads, tags, pipelines, ops):
         api.include_router(module.router)
+    api.include_router(automations_routes.router)  # automations, scoring, webhooks
     # Outermost first: request id/log/metrics wrap everything, then the size limit, then rate limits.
     api.add_middleware(RateLimitMiddleware)
     api.add_middleware(
