@@ -230,7 +230,7 @@ def test_stop_if_replied_and_send_template_through_the_channel(jobs, delayed, ch
 def test_send_template_without_an_inbox_fails_the_run_clearly(jobs):
     from snapleads_app.domain.automations import ports
 
-    ports.use_messaging(None)  # the default until the inbox lands
+    ports.use_messaging(ports.NoInbox())  # the default until the inbox lands
     owner = register_owner()
     tag_id = make_tag(owner, "Before")
     make_automation(
