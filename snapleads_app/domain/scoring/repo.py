@@ -83,11 +83,15 @@ WITH calc AS (
 ), hist AS (
     INSERT INTO lead_score_history (workspace_id, lead_id, old_score, new_score, reason, created_at)
     SELECT %(ws)s, id, old, new, %(reason)s, %(now)s FROM up
+), ins AS (
+    INSERT INTO lead_score (lead_id, workspace_id, score, points, rules_version, computed_at)
+    SELECT id, %(ws)s, new, pts, %(version)s, %(now)s FROM s
+    ON CONFLICT (lead_id) DO UPDATE SET score = excluded.score, points = excluded.points,
+        rules_version = excluded.rules_version, computed_at = excluded.computed_at
+        WHERE lead_score.points IS DISTINCT FROM excluded.points OR lead_score.workspace_id <> excluded.workspace_id
+    RETURNING 1
 )
-INSERT INTO lead_score (lead_id, workspace_id, score, points, rules_version, computed_at)
-SELECT id, %(ws)s, new, pts, %(version)s, %(now)s FROM s
-ON CONFLICT (lead_id) DO UPDATE SET score = excluded.score, points = excluded.points,
-    rules_version = excluded.rules_version, computed_at = excluded.computed_at
+SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM up), (SELECT count(*) FROM ins)
 """  # noqa: S608 - every value is a bound parameter; the SQL text comes from rule names and ints
 
 
@@ -104,10 +108,12 @@ def psycopg_connection(session: Session) -> Any:
     return session.connection().connection.driver_connection
 
 
-def run_range(session: Session, sql: str, params: dict[str, Any]) -> int:
+def run_range(session: Session, sql: str, params: dict[str, Any]) -> tuple[int, int, int]:
+    """(leads scored, lead scores changed, explanations written) of one id range."""
     with psycopg_connection(session).cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        row = cursor.fetchone()
+    return (int(row[0]), int(row[1]), int(row[2])) if row else (0, 0, 0)
 
 
 def allow_long_statement(session: Session) -> None:

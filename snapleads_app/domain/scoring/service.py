@@ -222,7 +222,7 @@ def rescore_workspace(workspace_id: int, *, reason: str = "rules.changed") -> in
     engagement = messaging().engagement_sql()
     now = clock.now()
 
-    def score_range(start: int) -> int:
+    def score_range(start: int) -> tuple[int, int, int]:
         params: dict[str, Any] = {
             "ws": workspace_id, "lo": start, "hi": start + BULK_RANGE, "reason": reason, "now": now,
             "version": version,
@@ -234,14 +234,18 @@ def rescore_workspace(workspace_id: int, *, reason: str = "rules.changed") -> in
 
     # Disjoint id ranges never touch the same rows: two connections use both cores.
     with ThreadPoolExecutor(max_workers=BULK_THREADS) as pool:
-        processed = sum(pool.map(score_range, range(low, high + 1, BULK_RANGE)))
+        counts = list(pool.map(score_range, range(low, high + 1, BULK_RANGE)))
+    processed = sum(c[0] for c in counts)
+    changed = sum(c[1] for c in counts)
     with unit_of_work() as session:
         repo.purge_orphans(session, workspace_id)
     with unit_of_work() as session:
         publish_after_commit(
             session,
             DomainEvent(
-                type="lead.scored", workspace_id=workspace_id, data={"all": True, "count": processed}
+                type="lead.scored",
+                workspace_id=workspace_id,
+                data={"all": True, "count": processed, "changed": changed},
             ),
         )
     return processed
