@@ -20,6 +20,7 @@ import platform as pyplatform
 import sys
 import time
 from pathlib import Path
+from typing import Any, cast
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -58,11 +59,18 @@ def main() -> None:
 
     tasks.install_sender(lambda job, kwargs: None)  # the rescore is called directly below
     workspace_id = info["workspaces"][0]["workspace_id"]
+
+    def one(conn: Any, sql: str, args: Any = None) -> Any:
+        row = conn.execute(sql, args).fetchone()
+        return row[0] if row and len(row) == 1 else row
+
     with psycopg.connect(lb.dsn(args.db), autocommit=True) as conn:
         conn.execute("TRUNCATE lead_score, lead_score_history")
         conn.execute("DELETE FROM scoring_config")
         conn.execute("VACUUM ANALYZE lead")
-        leads = conn.execute("SELECT count(*) FROM lead WHERE workspace_id = %s AND deleted_at IS NULL", (workspace_id,)).fetchone()[0]  # fmt: skip
+        leads = one(
+            conn, "SELECT count(*) FROM lead WHERE workspace_id = %s AND deleted_at IS NULL", (workspace_id,)
+        )
     lines = [f"scoring bench — {time.strftime('%Y-%m-%d %H:%M')} — {pyplatform.node()}, {os.cpu_count()} cores",
              f"workspace {workspace_id}: {leads:,} live leads (db {args.db})", ""]  # fmt: skip
 
@@ -71,12 +79,13 @@ def main() -> None:
         processed = service.rescore_workspace(workspace_id)
         seconds = time.perf_counter() - start
         with psycopg.connect(lb.dsn(args.db)) as conn:
-            history = conn.execute("SELECT count(*) FROM lead_score_history").fetchone()[0]
-            scored = conn.execute("SELECT count(*) FROM lead_score").fetchone()[0]
-            bands = conn.execute(
+            history = one(conn, "SELECT count(*) FROM lead_score_history")
+            scored = one(conn, "SELECT count(*) FROM lead_score")
+            bands = one(
+                conn,
                 "SELECT sum((score >= 80)::int), sum((score >= 50 AND score < 80)::int), sum((score < 50)::int) "
                 "FROM lead WHERE workspace_id = %s AND deleted_at IS NULL", (workspace_id,),
-            ).fetchone()  # fmt: skip
+            )  # fmt: skip
         line = (f"{label}: {seconds:.1f} s for {processed:,} leads ({processed / seconds:,.0f} leads/s); "
                 f"lead_score rows {scored:,}, history rows {history:,}; bands hot/warm/cold {bands}")  # fmt: skip
         lb.log(line)
@@ -100,13 +109,13 @@ def main() -> None:
     total = " + ".join(f"({points[name]})" for name in rules.RULE_ORDER)
     with psycopg.connect(lb.dsn(args.db)) as conn:
         start = time.perf_counter()
-        conn.execute(
+        cast(Any, conn).execute(
             f"UPDATE lead l SET score = least(100, {total}) + 1 WHERE l.workspace_id = %(ws)s AND l.deleted_at IS NULL",  # noqa: S608
             params,
         )
         bare = time.perf_counter() - start
         conn.rollback()
-    lines.append(f"reference: one bare UPDATE lead SET score of the same expression: {bare:.1f} s")
+    lines.append(f"reference: one bare UPDATE lead SET score of the same expression: {bare:.1f} s")  # noqa: S608
     lines += ["", f"target ≤ 60 s per bulk rescore: first {first:.1f} s, after rules change {second:.1f} s, "
               f"unchanged {third:.1f} s — {'met' if max(first, second) <= 60 else 'NOT met'}"]  # fmt: skip
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

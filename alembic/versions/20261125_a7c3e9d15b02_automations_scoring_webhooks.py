@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table(
         "automation",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -226,11 +226,9 @@ def upgrade() -> None:
     with op.batch_alter_table("lead_score_history", schema=None) as batch_op:
         batch_op.create_index("ix_lead_score_history_lead", ["lead_id", "created_at"], unique=False)
 
-    
-
 
 def downgrade() -> None:
-    
+
     with op.batch_alter_table("lead_score_history", schema=None) as batch_op:
         batch_op.drop_index("ix_lead_score_history_lead")
 
@@ -259,4 +257,3 @@ def downgrade() -> None:
         batch_op.drop_index("ix_automation_ws_trigger")
 
     op.drop_table("automation")
-    

@@ -278,7 +278,9 @@ def test_import_batches_trigger_lead_created_and_import_completed(jobs):
     rows = [{"platform": "instagram", "username": f"imp{i}"} for i in range(5)]
     with unit_of_work() as session:
         job = imports.create_batch_job(
-            session=session, ctx=owner.ctx, data=BatchImportIn(leads=rows, source="extension")
+            session=session,
+            ctx=owner.ctx,
+            data=BatchImportIn.model_validate({"leads": rows, "source": "extension"}),
         )
     runner.run(job.id, chunk_rows=2)
     batches = [kw for name, kw in jobs if name == reactions.JOB]

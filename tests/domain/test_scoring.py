@@ -13,9 +13,10 @@ from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.errors import InvalidInput, NotFound, PermissionDenied
 from snapleads_app.domain.leads import service as leads
 from snapleads_app.domain.leads.models import Lead, LeadFilter, LeadUpdate
-from snapleads_app.domain.scoring import rules, service as scoring
+from snapleads_app.domain.scoring import rules
+from snapleads_app.domain.scoring import service as scoring
 from snapleads_app.domain.scoring.models import LeadScore
-from tests.domain.automation_support import channel, drain
+from tests.domain.automation_support import channel, drain  # noqa: F401 - channel is a fixture
 from tests.factories import add_member, make_lead, register_owner
 
 

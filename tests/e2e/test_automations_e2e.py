@@ -61,7 +61,9 @@ def test_build_automation_import_and_see_tags_and_run_log(app_url: str, browser:
         batch.append({"platform": "linkedin", "profile_url": "https://www.linkedin.com/in/outra-pessoa"})
         with unit_of_work() as session:
             imports.create_batch_job(
-                session=session, ctx=owner.ctx, data=BatchImportIn(leads=batch, source="extension")
+                session=session,
+                ctx=owner.ctx,
+                data=BatchImportIn.model_validate({"leads": batch, "source": "extension"}),
             )
 
         runs = page.locator("[data-testid=run-row]")

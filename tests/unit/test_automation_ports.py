@@ -38,10 +38,8 @@ def test_the_inbox_service_is_wired_by_its_contract(monkeypatch):
     assert isinstance(impl, ports.InboxMessaging)
     since = datetime(2026, 1, 1, tzinfo=UTC)
     assert impl.lead_replied_since(session=None, workspace_id=2, lead_id=5, since=since) is True  # type: ignore[arg-type]
-    assert (
-        impl.send_template_to_lead(session=None, ctx=None, lead_id=5, template_id=7, channel="instagram")
-        == "msg"
-    )  # type: ignore[arg-type]
+    sent = impl.send_template_to_lead(session=None, ctx=None, lead_id=5, template_id=7, channel="instagram")  # type: ignore[arg-type]
+    assert sent == "msg"
     assert impl.lead_message_stats(session=None, workspace_id=2, lead_id=5) == (3, 1, True)  # type: ignore[arg-type]
     assert impl.engagement_sql() is None
     assert calls[0] == ("replied", {"session": None, "workspace_id": 2, "lead_id": 5, "since": since})

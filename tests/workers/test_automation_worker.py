@@ -90,6 +90,7 @@ def test_wait_survives_a_killed_worker_and_finishes_once():
         worker_broker.shutdown_broker()
     [run] = _runs(owner)
     assert [s["type"] for s in run.steps] == ["add_tag", "assign", "wait", "add_tag"]
+    assert run.finished_at is not None
     waited = (run.finished_at - run.started_at).total_seconds()
     assert waited >= 2 * MINUTE_SECONDS
     with unit_of_work() as session:
