@@ -97,7 +97,9 @@ def process_reactions(
     )  # fmt: skip
 
 
-@dramatiq.actor(actor_name=automations_service.RESUME_JOB, queue_name="default", max_retries=5, throws=GIVE_UP)
+@dramatiq.actor(
+    actor_name=automations_service.RESUME_JOB, queue_name="default", max_retries=5, throws=GIVE_UP
+)
 @domain_job
 def resume_automation_run(run_id: int, step: int) -> None:
     """A wait is over: the run continues (a redelivered message finds the run moved on and stops)."""

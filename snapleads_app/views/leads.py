@@ -252,8 +252,14 @@ def _score_filter() -> rx.Component:
         rx.text("–", color_scheme="gray"),
         _score_input(S.score_max, S.set_score_max, "leads.score_max"),
         *[
-            rx.button(tr(f"scoring.band_{band}"), size="1", variant="soft", color_scheme=cast(Any, color),
-                      on_click=S.set_score_band(band), id=f"score-band-{band}")  # fmt: skip
+            rx.button(
+                tr(f"scoring.band_{band}"),
+                size="1",
+                variant="soft",
+                color_scheme=cast(Any, color),
+                on_click=S.set_score_band(band),
+                id=f"score-band-{band}",
+            )  # fmt: skip
             for band, color in (("hot", "red"), ("warm", "amber"), ("cold", "blue"))
         ],
         align="center",

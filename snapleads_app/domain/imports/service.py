@@ -329,7 +329,9 @@ def apply_chunk(
             data={"job": public(job).model_dump(mode="json")},
         ),
     )
-    reactions.after_leads_imported(session, workspace_id=job.workspace_id, job_id=job.id, lead_ids=result.created_ids)
+    reactions.after_leads_imported(
+        session, workspace_id=job.workspace_id, job_id=job.id, lead_ids=result.created_ids
+    )
     if result.created_ids:
         # The hook for scoring and `lead.created` automations: one event per batch, never per row.
         publish_after_commit(
@@ -385,7 +387,10 @@ def _finish(session: Session, job: ImportJob, status: str) -> None:
         on_commit(session, lambda: path.unlink(missing_ok=True))
     if status == "completed":
         reactions.after_import_completed(
-            session, workspace_id=job.workspace_id, job_id=_id(job.id), job=public(job).model_dump(mode="json")
+            session,
+            workspace_id=job.workspace_id,
+            job_id=_id(job.id),
+            job=public(job).model_dump(mode="json"),
         )
     publish_after_commit(
         session,
