@@ -60,7 +60,8 @@ def after_lead_event(session: Session, ctx: Ctx, type_: str, lead: Any, data: di
     lead_id = int(lead.id)
     triggers: list[str] = []
     if type_ == "lead.created":
-        triggers.append("lead_created")
+        if not data.get("restored"):  # an undone delete is not a new lead: rescore only
+            triggers.append("lead_created")
     else:
         triggers.append("lead_updated")
         signals: set[int] = session.info.get(_SIGNALS, set())
