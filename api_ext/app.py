@@ -13,6 +13,7 @@ from api_ext.routes import (
     API_PREFIX,
     analytics,
     auth,
+    automations,
     extension,
     imports,
     leads,
@@ -36,6 +37,7 @@ ROUTE_MODULES = (
     notifications,
     meetings,
     analytics,
+    automations,
     ops,
     extension,
 )

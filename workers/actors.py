@@ -186,3 +186,58 @@ def flush_messages(user_id: int, conversation_id: int) -> None:
             session=session, user_id=user_id, conversation_id=conversation_id
         )
         _apply_message_decision(decision, user_id, conversation_id)
+
+
+# ---------------------------------------------------------------- automations, scoring, webhooks (issue 7)
+# ruff: noqa: E402 - this block is appended on its own so parallel branches merge without conflicts
+from snapleads_app.domain import reactions
+from snapleads_app.domain.automations import service as automations_service
+from snapleads_app.domain.scoring import service as scoring_service
+from snapleads_app.domain.webhooks import service as webhooks_service
+
+
+@dramatiq.actor(actor_name=reactions.JOB, queue_name="default", max_retries=5, throws=GIVE_UP)
+@domain_job
+def process_reactions(
+    workspace_id: int,
+    lead_ids: list[int],
+    triggers: list[str],
+    event: dict[str, object],
+    event_key: str,
+    chain: list[int],
+) -> None:
+    """After a lead event / import batch / message: scores, webhook deliveries, automation runs."""
+    reactions.process(
+        workspace_id=workspace_id, lead_ids=lead_ids, triggers=triggers, event=dict(event),
+        event_key=event_key, chain=chain,
+    )  # fmt: skip
+
+
+@dramatiq.actor(
+    actor_name=automations_service.RESUME_JOB, queue_name="default", max_retries=5, throws=GIVE_UP
+)
+@domain_job
+def resume_automation_run(run_id: int, step: int) -> None:
+    """A wait is over: the run continues (a redelivered message finds the run moved on and stops)."""
+    automations_service.resume(run_id=run_id, step=step)
+
+
+@dramatiq.actor(
+    actor_name=scoring_service.RESCORE_JOB, queue_name="bulk", max_retries=3, time_limit=30 * 60 * 1000,
+    throws=GIVE_UP,
+)  # fmt: skip
+@domain_job
+def rescore_all(workspace_id: int) -> None:
+    scoring_service.rescore_workspace(workspace_id)
+
+
+@dramatiq.actor(
+    actor_name=webhooks_service.DELIVER_JOB, queue_name="default", max_retries=webhooks_service.MAX_ATTEMPTS,
+    throws=GIVE_UP,
+)  # fmt: skip
+def deliver_webhook(delivery_id: int) -> None:
+    """One signed attempt; a failure is logged on the delivery, then retried with backoff."""
+    with unit_of_work() as session:
+        retry_after = webhooks_service.deliver(session=session, delivery_id=delivery_id)
+    if retry_after is not None:
+        raise dramatiq.Retry("webhook delivery failed", delay=retry_after * 1000)

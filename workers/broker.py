@@ -210,6 +210,7 @@ def setup_broker(*, namespace: str = "dramatiq", in_process_worker: bool | None 
 
         _runtime = runtime
         tasks.install_sender(_send, queue_status)
+        tasks.install_delayed_sender(_send_later)
         for module in ACTOR_MODULES:  # they call setup_broker() at import: it returns this broker
             importlib.import_module(module)
         log.info("dramatiq broker ready: %s%s", runtime.kind, " + in-process worker" if start_worker else "")
@@ -238,6 +239,10 @@ def _send(job: str, kwargs: dict[str, Any]) -> None:
             "is workers.actors imported in this process?"
         ) from None
     actor.send(**kwargs)
+
+
+def _send_later(job: str, kwargs: dict[str, Any], delay_ms: int) -> None:
+    _current().broker.get_actor(job).send_with_options(kwargs=kwargs, delay=delay_ms)
 
 
 def get_broker() -> dramatiq.Broker:
@@ -327,6 +332,7 @@ def shutdown_broker(*, timeout_ms: int = 5_000) -> None:
     with _lock:
         runtime, _runtime = _runtime, None
         tasks.install_sender(None)
+        tasks.install_delayed_sender(None)
     if runtime is None or runtime.pid != os.getpid():
         return
     if runtime.worker is not None:

@@ -13,11 +13,13 @@ from api_ext.strict_routes import StrictRoute
 API_PREFIX = "/api/v1"
 
 
-def api_router(prefix: str = "", *, tags: list[str], problems: bool = True, **kwargs: Any) -> APIRouter:
+def api_router(
+    prefix: str = "", *, tags: list[str] | None = None, problems: bool = True, **kwargs: Any
+) -> APIRouter:
     responses = PROBLEM_RESPONSES if problems else None
     return APIRouter(
         prefix=f"{API_PREFIX}{prefix}",
-        tags=list(tags),
+        tags=list(tags or []),
         responses=responses,
         route_class=StrictRoute,
         **kwargs,

@@ -47,6 +47,13 @@ class Settings(BaseSettings):
 
     session_cookie_name: str = "sl_session"
 
+    # Webhooks: outgoing requests to private/loopback addresses are refused unless this is on (development
+    # and tests with a local receiver); each attempt times out after `webhook_timeout_seconds`.
+    webhooks_allow_private: bool = False
+    webhook_timeout_seconds: float = 10.0
+    # Seconds in an automation's "minute" (waits of N minutes/hours/days scale with it); tests shorten it.
+    automation_minute_seconds: int = 60
+
     # Outgoing e-mail (core/mail.py). No SMTP host = the file backend: messages land in `mail_dir` as
     # .eml files and in the log, so the embedded default shows what it would send.
     smtp_host: str = ""

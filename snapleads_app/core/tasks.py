@@ -45,3 +45,22 @@ def enqueue(job: str, **kwargs: Any) -> None:
 
 def enqueue_after_commit(session: Session, job: str, **kwargs: Any) -> None:
     on_commit(session, lambda: enqueue(job, **kwargs))
+
+
+# Delayed jobs (e.g. an automation's "wait 2 days"): the broker keeps them until due, across restarts.
+DelayedSender = Callable[[str, dict[str, Any], int], None]
+_delayed_sender: DelayedSender | None = None
+
+
+def install_delayed_sender(sender: DelayedSender | None) -> None:
+    global _delayed_sender
+    _delayed_sender = sender
+
+
+def enqueue_later_after_commit(session: Session, job: str, *, delay_ms: int, **kwargs: Any) -> None:
+    def send() -> None:
+        if _delayed_sender is None:
+            raise RuntimeError(f"no delayed task queue installed; cannot enqueue {job!r}")
+        _delayed_sender(job, kwargs, max(0, int(delay_ms)))
+
+    on_commit(session, send)

@@ -2,6 +2,7 @@
 
 from snapleads_app.pages import (  # noqa: F401
     auth,
+    automations,
     coming_soon,
     dashboard,
     imports,
@@ -11,7 +12,9 @@ from snapleads_app.pages import (  # noqa: F401
     password_reset,
     settings_notifications,
     settings_pipelines,
+    settings_scoring,
     settings_tags,
+    settings_webhooks,
 )
 from snapleads_app.pages.layout import PAGES, register_pages
 

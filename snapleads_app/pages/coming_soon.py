@@ -11,7 +11,6 @@ from snapleads_app.state.i18n import tr
 _SECTIONS = [
     ("/inbox", "Inbox", "nav.inbox", "inbox"),
     ("/templates", "Templates", "nav.templates", "file_text"),
-    ("/automations", "Automations", "nav.automations", "workflow"),
     ("/settings", "Settings", "nav.settings", "settings"),
 ]
 

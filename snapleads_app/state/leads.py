@@ -379,6 +379,17 @@ class LeadsState(SessionState):
 
     @rx.event
     @guarded
+    async def set_score_band(self, band: str):
+        """Hot / warm / cold: the band's score range in the min–max filter."""
+        from snapleads_app.domain.scoring.rules import BANDS, band_range
+
+        if band in BANDS:
+            low, high = band_range(band)
+            self.score_min, self.score_max = str(low), str(high)
+            await self._restart()
+
+    @rx.event
+    @guarded
     async def clear_filters(self):
         self.search = ""
         self.platforms = []

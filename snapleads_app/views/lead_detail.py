@@ -22,6 +22,7 @@ from snapleads_app.state.leads import STATUSES
 from snapleads_app.state.realtime_leads import LeadsShared
 from snapleads_app.views.leads_common import lead_avatar, platform_tag, status_label
 from snapleads_app.views.meetings import lead_meetings_section, meeting_dialog
+from snapleads_app.views.settings_scoring import score_explanation
 
 D = LeadDetailState
 
@@ -101,7 +102,10 @@ def _controls() -> rx.Component:
                 disabled=~D.can_assign,
             ),
         ),
-        captioned(tr("detail.score"), score_badge(D.score, tr("detail.score"))),
+        captioned(
+            tr("detail.score"),
+            rx.vstack(score_badge(D.score, tr("detail.score")), score_explanation(D.lead_id)),
+        ),
         columns="2",
         spacing="3",
         width="100%",

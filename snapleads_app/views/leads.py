@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import reflex as rx
 
@@ -251,6 +251,17 @@ def _score_filter() -> rx.Component:
         _score_input(S.score_min, S.set_score_min, "leads.score_min"),
         rx.text("–", color_scheme="gray"),
         _score_input(S.score_max, S.set_score_max, "leads.score_max"),
+        *[
+            rx.button(
+                tr(f"scoring.band_{band}"),
+                size="1",
+                variant="soft",
+                color_scheme=cast(Any, color),
+                on_click=S.set_score_band(band),
+                id=f"score-band-{band}",
+            )  # fmt: skip
+            for band, color in (("hot", "red"), ("warm", "amber"), ("cold", "blue"))
+        ],
         align="center",
         spacing="1",
     )

@@ -12,6 +12,8 @@ SETTINGS_SECTIONS: list[tuple[str, str, str]] = [
     ("/settings/tags", "nav.tags", "tags"),
     ("/settings/pipelines", "nav.pipelines", "columns_3"),
     ("/settings/notifications", "nav.notifications", "bell"),
+    ("/settings/scoring", "nav.scoring", "gauge"),
+    ("/settings/webhooks", "nav.webhooks", "webhook"),
 ]
 
 

@@ -36,8 +36,9 @@ class Case:
     body: dict[str, Any] | None = None
     query: dict[str, Any] = field(default_factory=dict)
     why: str = ""  # for `own_scope` and `public`: why no foreign id can reach it
-    # foreign_path: "404" = refused; "ignored" = a selection (bulk) that silently skips foreign ids.
-    expect: Literal["404", "ignored"] = "404"
+    # foreign_path: "404" = not found; "invalid" = a 422 naming the field (an id inside a definition);
+    # "ignored" = a selection (bulk) that silently skips foreign ids.
+    expect: Literal["404", "invalid", "ignored"] = "404"
     # listing: whether A's own call shows one of A's markers (proves the negative check can fail).
     shows_markers: bool = True
     path_values: dict[str, str] = field(default_factory=dict)  # non-id path parameters
@@ -91,6 +92,36 @@ CASES: dict[tuple[str, str], Case] = {
         "listing", shows_markers=False, path_values={"table": "by-user"}
     ),
     ("put", "/api/v1/analytics/time-zone"): Case("own_scope", why="sets the caller's workspace time zone"),
+    # --- automations, scoring, webhooks --------------------------------------------------------------
+    ("get", "/api/v1/automations"): Case("listing"),
+    ("post", "/api/v1/automations"): Case(
+        "foreign_path",
+        body={"name": "b", "trigger": "lead_created", "actions": [{"type": "add_tag", "tag_id": "{tag}"}]},
+        expect="invalid",
+    ),
+    ("get", "/api/v1/automations/runs"): Case("listing", shows_markers=False),
+    ("get", "/api/v1/automations/runs/{run_id}"): Case("foreign_path"),
+    ("get", "/api/v1/automations/{automation_id}"): Case("foreign_path"),
+    ("put", "/api/v1/automations/{automation_id}"): Case(
+        "foreign_path",
+        body={
+            "name": "hijacked",
+            "trigger": "lead_created",
+            "actions": [{"type": "set_status", "status": "lost"}],
+        },
+    ),
+    ("delete", "/api/v1/automations/{automation_id}"): Case("foreign_path"),
+    ("post", "/api/v1/automations/{automation_id}/toggle"): Case("foreign_path", body={"enabled": False}),
+    ("get", "/api/v1/leads/{lead_id}/score"): Case("foreign_path"),
+    ("get", "/api/v1/scoring/rules"): Case("listing", shows_markers=False),
+    ("put", "/api/v1/scoring/rules"): Case("own_scope", why="the caller's workspace rules"),
+    ("post", "/api/v1/scoring/preview"): Case("foreign_path", body={"lead_id": "{lead}"}),
+    ("get", "/api/v1/webhooks"): Case("listing"),
+    ("post", "/api/v1/webhooks"): Case("own_scope", why="creates in the caller's workspace"),
+    ("patch", "/api/v1/webhooks/{webhook_id}"): Case("foreign_path", body={"description": "hijacked"}),
+    ("delete", "/api/v1/webhooks/{webhook_id}"): Case("foreign_path"),
+    ("post", "/api/v1/webhooks/{webhook_id}/test"): Case("foreign_path"),
+    ("get", "/api/v1/webhooks/{webhook_id}/deliveries"): Case("foreign_path"),
     # --- members and invitations ----------------------------------------------------------------
     ("get", "/api/v1/members"): Case("listing"),
     ("patch", "/api/v1/members/{user_id}"): Case("foreign_path", body={"role": "viewer"}),
@@ -163,6 +194,9 @@ PATH_PARAMS = {
     "pipeline_id": "pipeline",
     "stage_id": "stage",
     "meeting_id": "meeting",
+    "automation_id": "automation",
+    "run_id": "run",
+    "webhook_id": "webhook",
 }
 
 
@@ -220,7 +254,25 @@ def _seed(client: TestClient, owner: Member, prefix: str, agent: Member) -> dict
         headers=owner.auth,
         json={"lead_id": lead.id, "starts_at": "2030-01-01T10:00:00Z", "notes": f"{prefix} meeting"},
     ).json()
+    automation = client.post(
+        "/api/v1/automations",
+        headers=owner.auth,
+        json={
+            "name": f"{prefix} automation",
+            "trigger": "lead_created",
+            "actions": [{"type": "add_tag", "tag_id": tag["id"]}],
+        },
+    ).json()
+    webhook = client.post(
+        "/api/v1/webhooks",
+        headers=owner.auth,
+        json={"url": "https://example.com/hook", "description": f"{prefix} hook", "events": ["lead.created"]},
+    ).json()
     return {
+        "automation": automation["id"],
+        "webhook": webhook["id"],
+        # No run exists without a worker here: the run route is checked with an id nobody owns.
+        "run": 2**31 - 2,
         "meeting": meeting["id"],
         "workspace": owner.workspace_id,
         "user": agent.user_id,
@@ -241,6 +293,9 @@ def _snapshot(world: World) -> str:
         f"/api/v1/pipelines/{ids['pipeline']}",
         f"/api/v1/leads/import/{ids['job']}",
         f"/api/v1/meetings/{ids['meeting']}",
+        f"/api/v1/automations/{ids['automation']}",
+        f"/api/v1/webhooks/{ids['webhook']}/deliveries",
+        "/api/v1/webhooks",
         "/api/v1/tags",
         "/api/v1/members",
         "/api/v1/invitations",
@@ -298,8 +353,9 @@ def test_another_workspaces_ids_are_404_and_change_nothing(world: World, method:
     response = world.client.request(
         method.upper(), url, headers=world.b.auth, json=body, params=query or None
     )
-    if case.expect == "404":
-        assert response.status_code == 404, (method, url, response.status_code, response.text)
+    if case.expect in ("404", "invalid"):
+        expected = 404 if case.expect == "404" else 422
+        assert response.status_code == expected, (method, url, response.status_code, response.text)
         assert response.headers["content-type"].startswith(PROBLEM)
     else:
         assert response.status_code < 300, (method, url, response.status_code, response.text)

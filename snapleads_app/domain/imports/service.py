@@ -27,6 +27,7 @@ from snapleads_app.core.errors import Conflict, InvalidInput, NotFound, Permissi
 from snapleads_app.core.events import DomainEvent, publish_after_commit
 from snapleads_app.core.settings import get_settings
 from snapleads_app.core.tasks import enqueue_after_commit
+from snapleads_app.domain import reactions
 from snapleads_app.domain.accounts import rules as account_rules
 from snapleads_app.domain.accounts.models import Membership
 from snapleads_app.domain.imports import csv_reader, repo, rules, values
@@ -328,6 +329,9 @@ def apply_chunk(
             data={"job": public(job).model_dump(mode="json")},
         ),
     )
+    reactions.after_leads_imported(
+        session, workspace_id=job.workspace_id, job_id=job.id, lead_ids=result.created_ids
+    )
     if result.created_ids:
         # The hook for scoring and `lead.created` automations: one event per batch, never per row.
         publish_after_commit(
@@ -382,6 +386,13 @@ def _finish(session: Session, job: ImportJob, status: str) -> None:
         path = Path(job.file_path)
         on_commit(session, lambda: path.unlink(missing_ok=True))
     enqueue_after_commit(session, "notifications.import_finished", job_id=job.id)
+    if status == "completed":
+        reactions.after_import_completed(
+            session,
+            workspace_id=job.workspace_id,
+            job_id=_id(job.id),
+            job=public(job).model_dump(mode="json"),
+        )
     publish_after_commit(
         session,
         DomainEvent(

@@ -21,6 +21,7 @@ from snapleads_app.core.context import Ctx
 from snapleads_app.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from snapleads_app.core.events import DomainEvent, publish_after_commit
 from snapleads_app.core.tasks import enqueue_after_commit
+from snapleads_app.domain import reactions
 from snapleads_app.domain.accounts import rules as account_rules
 from snapleads_app.domain.accounts.models import Membership
 from snapleads_app.domain.audit import service as audit
@@ -80,6 +81,7 @@ def _event(session: Session, ctx: Ctx, type_: str, lead: Lead | None = None, **d
     if lead is not None:
         payload.update(id=lead.id, stage_id=lead.stage_id, status=lead.status, assignee_id=lead.assignee_id)
     publish_after_commit(session, DomainEvent(type=type_, workspace_id=ctx.workspace_id, data=payload))
+    reactions.after_lead_event(session, ctx, type_, lead, data)  # scores, webhooks, automations
 
 
 def _load(session: Session, ctx: Ctx, lead_id: int, *, for_update: bool = False) -> Lead:
