@@ -29,6 +29,7 @@ from snapleads_app.core.errors import (
 )
 from snapleads_app.domain.accounts import service as accounts_service
 from snapleads_app.domain.imports import runner as imports_runner
+from snapleads_app.domain.inbox import delivery as inbox_delivery
 from workers.broker import setup_broker
 
 # Must run before any actor is declared: `dramatiq.actor` and the dramatiq CLI use the global broker.
@@ -70,3 +71,15 @@ def run_import(job_id: int) -> None:
     """Process an import job chunk by chunk; a retry (or a restarted worker) resumes after the last
     committed chunk, so it never duplicates or loses a row."""
     imports_runner.run(job_id)
+
+
+# ---------------------------------------------------------------- inbox
+
+
+@dramatiq.actor(actor_name="inbox.deliver", queue_name="default", max_retries=3, throws=GIVE_UP)
+@domain_job
+def deliver_message(message_id: int) -> None:
+    """Send one pending outbound message through its conversation's channel; the message ends `sent`,
+    `delivered` or `failed` with the reason (retried from the UI). A repeated job finds it no longer
+    pending and does nothing."""
+    inbox_delivery.deliver(message_id)

@@ -3,7 +3,9 @@
 from snapleads_app.domain.accounts import models as accounts_models  # noqa: F401
 from snapleads_app.domain.audit import models as audit_models  # noqa: F401
 from snapleads_app.domain.imports import models as imports_models  # noqa: F401
+from snapleads_app.domain.inbox import models as inbox_models  # noqa: F401
 from snapleads_app.domain.leads import models as leads_models  # noqa: F401
 from snapleads_app.domain.pipelines import models as pipelines_models  # noqa: F401
 from snapleads_app.domain.tags import models as tags_models  # noqa: F401
+from snapleads_app.domain.templates import models as templates_models  # noqa: F401
 from snapleads_app.domain.timeline import models as timeline_models  # noqa: F401
