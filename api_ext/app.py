@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api_ext.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RequestContextMiddleware
 from api_ext.problems import install_problem_handlers
-from api_ext.routes import API_PREFIX, auth, imports, leads, members, ops, pipelines, tags
+from api_ext.routes import API_PREFIX, auth, imports, inbox, leads, members, ops, pipelines, tags, templates
 from snapleads_app.core.settings import get_settings
 
 
@@ -26,7 +26,7 @@ def build_api() -> FastAPI:
     )
     install_problem_handlers(api)
     # imports before leads: "/leads/imports" must not be read as "/leads/{lead_id}".
-    for module in (auth, members, imports, leads, tags, pipelines, ops):
+    for module in (auth, members, imports, leads, tags, pipelines, inbox, templates, ops):
         api.include_router(module.router)
     # Outermost first: request id/log/metrics wrap everything, then the size limit, then rate limits.
     api.add_middleware(RateLimitMiddleware)
