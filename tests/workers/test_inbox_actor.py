@@ -4,6 +4,7 @@ local SMTP server (aiosmtpd) configured as the workspace's own server; failures 
 from __future__ import annotations
 
 import email
+import email.message
 import socket
 from collections.abc import Iterator
 from pathlib import Path
