@@ -107,7 +107,8 @@ def test_email_channel_delivers_through_the_workspace_smtp_server(
     assert len(inbox.messages) == 1
     mail = inbox.messages[0]
     assert mail["To"] == "bruno@example.com" and mail["From"] == "ana@agency.test"
-    assert mail.get_payload(decode=True).decode().strip() == "Olá Bruno, <b>tudo bem</b>?"
+    payload = mail.get_payload(decode=True)
+    assert isinstance(payload, bytes) and payload.decode().strip() == "Olá Bruno, <b>tudo bem</b>?"
     sent = _message(workspace, queued)
     assert sent.status == "sent" and sent.sent_at is not None
     assert sent.external_id == mail["Message-ID"] == f"<snapleads-msg-{queued.id}@snapleads.local>"
