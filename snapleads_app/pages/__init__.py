@@ -5,11 +5,13 @@ from snapleads_app.pages import (  # noqa: F401
     coming_soon,
     dashboard,
     imports,
+    inbox,
     kanban,
     leads,
     members,
     settings_pipelines,
     settings_tags,
+    templates,
 )
 from snapleads_app.pages.layout import PAGES, register_pages
 
