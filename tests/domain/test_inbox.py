@@ -343,3 +343,27 @@ def test_one_conversation_per_lead_and_channel() -> None:
     c = _call(inbox.send_to_lead, owner, lead_id=lead.id, body="3", channel="stub")
     assert a.conversation_id == b.conversation_id != c.conversation_id
     assert _count(Conversation, col(Conversation.lead_id) == lead.id) == 2
+
+
+def test_seed_demo_fills_the_inbox() -> None:
+    from snapleads_app import cli
+    from snapleads_app.domain.accounts import service as accounts
+    from snapleads_app.domain.accounts.models import ClientInfo, LoginIn
+
+    cli.main(["seed-demo"])
+    with unit_of_work() as session:
+        tokens = accounts.login(
+            session=session,
+            data=LoginIn(email=cli.DEMO_EMAIL, password=cli.DEMO_PASSWORD),
+            client=ClientInfo(),
+        )
+        ctx = accounts.authenticate_access_token(session=session, token=tokens.access_token)
+        open_page = inbox.list_conversations(session=session, ctx=ctx)
+        archived = inbox.list_conversations(
+            session=session, ctx=ctx, filters=ConversationFilter(status="archived")
+        )
+        assert len(open_page.data) == 4 and len(archived.data) == 1
+        assert any(c.unread_count > 0 for c in open_page.data)
+        assert len(templates.list_templates(session=session, ctx=ctx)) == 3
+        history = inbox.list_messages(session=session, ctx=ctx, conversation_id=open_page.data[0].id)
+        assert len(history.data) >= 2
