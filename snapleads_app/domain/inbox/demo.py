@@ -54,7 +54,7 @@ def seed(*, session: Session, ctx: Ctx) -> None:
     for name, category, body in TEMPLATES:
         templates.create_template(
             session=session, ctx=ctx, data=TemplateIn(name=name, body=body, category=category)
-        )  # type: ignore[arg-type]
+        )
     lead_ids = list(
         session.exec(
             select(Lead.id)
