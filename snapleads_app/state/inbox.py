@@ -12,8 +12,10 @@ import datetime as dt
 from typing import Any
 
 import reflex as rx
+from sqlmodel import Session
 
 from snapleads_app.core.context import Ctx
+from snapleads_app.core.errors import NotFound
 from snapleads_app.domain.accounts import rules as account_rules
 from snapleads_app.domain.accounts import service as accounts
 from snapleads_app.domain.inbox import rules as inbox_rules
@@ -21,6 +23,7 @@ from snapleads_app.domain.inbox import service as inbox
 from snapleads_app.domain.inbox.models import (
     AssignIn,
     ConversationFilter,
+    ConversationPage,
     ConversationPublic,
     MessagePublic,
     SendIn,
@@ -119,6 +122,43 @@ def with_days(rows: list[MessageRow], days: list[str]) -> list[MessageRow]:
         out.append(dataclasses.replace(row, day=day if day != previous else ""))
         previous = day
     return out
+
+
+@dataclasses.dataclass
+class LiveSnapshot:
+    page: ConversationPage | None
+    conversation: ConversationPublic | None
+    fresh: list[MessagePublic]
+    after: list[MessagePublic]
+
+
+def live_snapshot(
+    *,
+    session: Session,
+    ctx: Ctx,
+    filters: ConversationFilter | None,
+    limit: int,
+    conversation_id: int | None,
+    after_id: int,
+    in_flight: list[int],
+) -> LiveSnapshot:
+    """What a live change can touch, read in one transaction: the list page, the open conversation
+    (None when it is no longer visible), fresh statuses of messages in flight and messages after the last
+    one shown."""
+    page = (
+        inbox.list_conversations(session=session, ctx=ctx, filters=filters, limit=limit) if filters else None
+    )
+    if conversation_id is None:
+        return LiveSnapshot(page, None, [], [])
+    try:
+        conv = inbox.get_conversation(session=session, ctx=ctx, conversation_id=conversation_id)
+    except NotFound:
+        return LiveSnapshot(page, None, [], [])
+    fresh = inbox.get_messages_by_id(session=session, ctx=ctx, conversation_id=conversation_id, ids=in_flight)
+    after = inbox.list_messages(
+        session=session, ctx=ctx, conversation_id=conversation_id, after_id=after_id, limit=100
+    ).data
+    return LiveSnapshot(page, conv, fresh, after)
 
 
 class InboxState(SessionState):
@@ -408,31 +448,33 @@ class InboxState(SessionState):
 
     # ------------------------------------------------------------ live
 
-    async def _catch_up(self, ctx: Ctx) -> bool:
-        """New messages after the last one shown (merged by id) and fresh statuses of those in flight.
-        True when a message was added."""
-        if not self.selected_id:
-            return False
-        conversation_id = int(self.selected_id)
-        last_id = max((int(m.id) for m in self.messages), default=0)
-        current = list(zip(self.messages, self._message_days, strict=True))
-        in_flight = [int(m.id) for m in self.messages if m.outbound and m.status not in FINAL_STATUSES]
-        if in_flight:
-            fresh = await run_service(
-                inbox.get_messages_by_id, ctx=ctx, conversation_id=conversation_id, ids=in_flight
-            )
-            by_id = {str(m.id): self._message_row(m)[0] for m in fresh}
-            current = [
-                (dataclasses.replace(by_id[row.id], day=row.day) if row.id in by_id else row, day)
-                for row, day in current
-            ]
-        page = await run_service(
-            inbox.list_messages, ctx=ctx, conversation_id=conversation_id, after_id=last_id, limit=100
-        )
+    def _merge(self, fresh: list[MessagePublic], after: list[MessagePublic]) -> bool:
+        """Apply fresh statuses and append messages not shown yet (merged by id). True when one was added."""
+        by_id = {str(m.id): self._message_row(m)[0] for m in fresh}
+        current = [
+            (dataclasses.replace(by_id[row.id], day=row.day) if row.id in by_id else row, day)
+            for row, day in zip(self.messages, self._message_days, strict=True)
+        ]
         known = {row.id for row, _ in current}
-        added = [self._message_row(m) for m in page.data if str(m.id) not in known]
+        added = [self._message_row(m) for m in after if str(m.id) not in known]
         self._set_messages(current + added)
         return bool(added)
+
+    async def _snapshot(self, ctx: Ctx, *, with_list: bool) -> LiveSnapshot:
+        in_flight = [int(m.id) for m in self.messages if m.outbound and m.status not in FINAL_STATUSES]
+        return await run_service(
+            live_snapshot,
+            ctx=ctx,
+            filters=self._filters() if with_list else None,
+            limit=min(100, max(LIST_PAGE, len(self.conversations))),
+            conversation_id=int(self.selected_id) if self.selected_id else None,
+            after_id=max((int(m.id) for m in self.messages), default=0),
+            in_flight=in_flight,
+        )
+
+    async def _catch_up(self, ctx: Ctx) -> bool:
+        snap = await self._snapshot(ctx, with_list=False)
+        return self._merge(snap.fresh, snap.after)
 
     @rx.event
     @guarded
@@ -445,18 +487,21 @@ class InboxState(SessionState):
         shared = await self.get_state(InboxShared)
         change = dict(shared.change)
         ctx = await self._ctx()
-        await self._load_list(ctx, keep=len(self.conversations))
+        # One unit of work for everything a change can touch: the list, the open thread, statuses.
+        snap = await self._snapshot(ctx, with_list=True)
+        if snap.page is not None:
+            self.conversations = [self._row(c) for c in snap.page.data]
+            self.has_more_conversations = snap.page.next_cursor is not None
         if not self.selected_id:
             return None
-        try:
-            conv = await run_service(inbox.get_conversation, ctx=ctx, conversation_id=int(self.selected_id))
-        except Exception:  # noqa: BLE001 - reassigned away from this agent, or deleted: close the thread
+        if snap.conversation is None:  # reassigned away from this agent, or deleted: close the thread
             self.selected_id, self.messages, self._message_days = "", [], []
             self.selected = ConversationRow()
             return None
+        conv = snap.conversation
         self.selected = self._row(conv)
         self.can_send = inbox_rules.may_send(ctx.role, ctx.user_id, conv.assignee_id)
-        added = await self._catch_up(ctx)
+        added = self._merge(snap.fresh, snap.after)
         if added and conv.unread_count and self.can_send and change.get("actor") != str(ctx.user_id):
             # The open conversation is being read right now.
             self._replace_row(await run_service(inbox.mark_read, ctx=ctx, conversation_id=conv.id))
