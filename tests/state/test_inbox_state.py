@@ -150,3 +150,17 @@ def test_templates_page_live_preview_and_save(make_state, owner) -> None:
     assert state.body.endswith("{{phone}}") and state.missing == ["phone"]
     _go(TemplatesState.save, state)
     assert [r.name for r in state.rows] == ["Follow-up"] and state.selected_id.isdigit()
+
+
+def test_thread_pages_back_when_scrolled_to_the_top(make_state, owner) -> None:
+    lead = make_lead(owner, full_name="Eva Reis")
+    conv = 0
+    for i in range(35):
+        conv = _inbound(owner, lead.id, f"m{i}")
+    state = make_state(InboxState, token=web_cookie(owner.email), path="/inbox")
+    _go(InboxState.load, state)
+    _go(InboxState.select, state, str(conv))
+    assert len(state.messages) == 30 and state.messages[0].body == "m5" and state.more_before
+    _go(InboxState.load_older, state)
+    assert [m.body for m in state.messages] == [f"m{i}" for i in range(35)] and not state.more_before
+    assert [m.day != "" for m in state.messages].count(True) == 1  # one day, one separator
