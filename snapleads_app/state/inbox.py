@@ -14,6 +14,7 @@ from typing import Any
 import reflex as rx
 from sqlmodel import Session
 
+from snapleads_app.core import clock
 from snapleads_app.core.context import Ctx
 from snapleads_app.core.errors import NotFound
 from snapleads_app.domain.accounts import rules as account_rules
@@ -177,6 +178,10 @@ class InboxState(SessionState):
     selected: rx.Field[ConversationRow] = rx.field(default_factory=ConversationRow)
     messages: rx.Field[list[MessageRow]] = rx.field(default_factory=list)
     more_before: rx.Field[bool] = rx.field(False)
+    # The newest message id in `messages`: newer ones in InboxShared.recent are shown from there.
+    last_message_id: rx.Field[int] = rx.field(0)
+    # When this tab last read everything from the database (epoch ms): older shared entries are ignored.
+    live_since_ms: rx.Field[int] = rx.field(0)
     loading_older: rx.Field[bool] = rx.field(False)
     # composer
     composer: rx.Field[str] = rx.field("")
@@ -263,6 +268,7 @@ class InboxState(SessionState):
     def _set_messages(self, pairs: list[tuple[MessageRow, str]]) -> None:
         self._message_days = [day for _, day in pairs]
         self.messages = with_days([row for row, _ in pairs], self._message_days)
+        self.last_message_id = max((int(row.id) for row, _ in pairs), default=0)
 
     async def _load_list(self, ctx: Ctx, *, keep: int = 0) -> None:
         limit = min(100, max(LIST_PAGE, keep))
@@ -282,6 +288,7 @@ class InboxState(SessionState):
     @guarded
     async def load(self):
         ctx = await self._ctx()
+        self.live_since_ms = int(clock.now().timestamp() * 1000)
         await self._load_lookups(ctx)
         await self._load_list(ctx, keep=len(self.conversations))
         wanted = self.router.url.query_parameters.get("c", "") or self.selected_id

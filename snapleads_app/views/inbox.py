@@ -280,6 +280,37 @@ def _message(msg: Any) -> rx.Component:
     )
 
 
+def _live_message(entry: Any) -> rx.Component:
+    """A message that reached this tab through the shared state before its own list caught up (it
+    disappears from here in the same update that adds it to `S.messages`: never shown twice)."""
+    outbound = entry["outbound"] == "1"
+    return rx.cond(
+        (entry["conversation_id"] == S.selected_id)
+        & (entry["id"].to(int) > S.last_message_id)
+        & (entry["at_ms"].to(int) > S.live_since_ms),
+        rx.flex(
+            rx.box(
+                rx.text(
+                    entry["body"],
+                    size="2",
+                    style={"whiteSpace": "pre-wrap", "overflowWrap": "anywhere"},
+                    data_testid="message-body",
+                ),
+                rx.cond(outbound, rx.hstack(_delivery(entry["status"]), justify="end")),
+                padding="0.5em 0.75em",
+                border_radius="0.8em",
+                max_width="70%",
+                background=rx.cond(outbound, rx.color("violet", 3), rx.color("gray", 3)),
+                data_testid="message",
+                data_message=entry["id"],
+                data_direction=rx.cond(outbound, "outbound", "inbound"),
+            ),
+            justify=rx.cond(outbound, "end", "start"),
+            width="100%",
+        ),
+    )
+
+
 def _thread_header() -> rx.Component:
     conv = S.selected
     return rx.hstack(
@@ -457,7 +488,12 @@ def _thread_column() -> rx.Component:
                         padding="0.5em",
                     ),
                 ),
-                rx.vstack(rx.foreach(S.messages, _message), spacing="2", width="100%"),
+                rx.vstack(
+                    rx.foreach(S.messages, _message),
+                    rx.foreach(InboxShared.recent, _live_message),
+                    spacing="2",
+                    width="100%",
+                ),
                 id="thread",
                 overflow_y="auto",
                 flex="1",

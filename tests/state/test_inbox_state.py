@@ -14,7 +14,7 @@ from snapleads_app.domain.inbox.models import InboundIn
 from snapleads_app.domain.templates import service as templates
 from snapleads_app.domain.templates.models import TemplateIn
 from snapleads_app.state.inbox import InboxState, MessageRow, with_days
-from snapleads_app.state.realtime_inbox import change_record, inbox_token, tokens_for
+from snapleads_app.state.realtime_inbox import RECENT, change_record, inbox_token, merge_recent, tokens_for
 from snapleads_app.state.templates import TemplatesState
 from tests.factories import add_member, make_lead, register_owner
 from tests.state.conftest import run
@@ -164,3 +164,30 @@ def test_thread_pages_back_when_scrolled_to_the_top(make_state, owner) -> None:
     _go(InboxState.load_older, state)
     assert [m.body for m in state.messages] == [f"m{i}" for i in range(35)] and not state.more_before
     assert [m.day != "" for m in state.messages].count(True) == 1  # one day, one separator
+
+
+def test_recent_messages_update_in_place_and_stay_capped() -> None:
+    entry = {
+        "at_ms": "1",
+        "id": "1",
+        "conversation_id": "4",
+        "body": "oi",
+        "outbound": "1",
+        "status": "pending",
+    }
+    recent = merge_recent([], entry)
+    recent = merge_recent(recent, {**entry, "status": "sent"})
+    assert recent == [{**entry, "status": "sent"}]
+    for i in range(2, RECENT + 5):
+        recent = merge_recent(recent, {**entry, "id": str(i)})
+    assert len(recent) == RECENT and recent[-1]["id"] == str(RECENT + 4) and recent[0]["id"] == "5"
+
+
+def test_state_tracks_the_newest_message_shown(make_state, owner) -> None:
+    lead = make_lead(owner, full_name="Lia Mota")
+    conv = _inbound(owner, lead.id, "a")
+    _inbound(owner, lead.id, "b")
+    state = make_state(InboxState, token=web_cookie(owner.email), path="/inbox")
+    _go(InboxState.load, state)
+    _go(InboxState.select, state, str(conv))
+    assert state.last_message_id == max(int(m.id) for m in state.messages)

@@ -676,6 +676,14 @@ def assign(*, session: Session, ctx: Ctx, conversation_id: int, data: AssignIn) 
     return _conv_public(conv, _lead_row(session, conv))
 
 
+def message_for_relay(*, session: Session, workspace_id: int, message_id: int) -> MessagePublic | None:
+    """A message as the realtime relay forwards it to the browsers already allowed to see it."""
+    msg = session.get(Message, message_id)
+    if msg is None or msg.workspace_id != workspace_id:
+        return None
+    return _msg_public(msg)
+
+
 # ---------------------------------------------------------------- for other features
 
 
