@@ -16,6 +16,7 @@ from api_ext.routes import (
     automations,
     extension,
     imports,
+    inbox,
     leads,
     meetings,
     members,
@@ -23,6 +24,7 @@ from api_ext.routes import (
     ops,
     pipelines,
     tags,
+    templates,
 )
 from snapleads_app.core.settings import get_settings
 
@@ -38,6 +40,8 @@ ROUTE_MODULES = (
     meetings,
     analytics,
     automations,
+    inbox,
+    templates,
     ops,
     extension,
 )

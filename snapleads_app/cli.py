@@ -11,6 +11,7 @@ from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.errors import Conflict
 from snapleads_app.domain.accounts import service as accounts
 from snapleads_app.domain.accounts.models import AcceptInviteIn, ClientInfo, InviteIn, RegisterIn, Role
+from snapleads_app.domain.inbox import demo as inbox_demo
 from snapleads_app.domain.leads import service as leads
 from snapleads_app.domain.leads.models import LeadCreate
 from snapleads_app.domain.tags import service as tags
@@ -52,6 +53,7 @@ def seed_demo() -> None:
                     client=ClientInfo(),
                 )
             _seed_leads(session, owner)
+            inbox_demo.seed(session=session, ctx=owner)
         created = True
     except Conflict:
         created = False

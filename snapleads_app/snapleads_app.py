@@ -14,6 +14,7 @@ from snapleads_app.pages import register_pages
 from snapleads_app.state import (  # noqa: F401 - registers the relay handlers
     realtime,
     realtime_imports,
+    realtime_inbox,
     realtime_leads,
 )
 from workers.broker import setup_broker

@@ -32,6 +32,7 @@ from snapleads_app.core.errors import (
 from snapleads_app.core.mail import MailDeliveryError, OutgoingEmail
 from snapleads_app.domain.accounts import service as accounts_service
 from snapleads_app.domain.imports import runner as imports_runner
+from snapleads_app.domain.inbox import delivery as inbox_delivery
 from snapleads_app.domain.notifications import service as notifications
 from workers.broker import setup_broker
 
@@ -241,3 +242,15 @@ def deliver_webhook(delivery_id: int) -> None:
         retry_after = webhooks_service.deliver(session=session, delivery_id=delivery_id)
     if retry_after is not None:
         raise dramatiq.Retry("webhook delivery failed", delay=retry_after * 1000)
+
+
+# ---------------------------------------------------------------- inbox
+
+
+@dramatiq.actor(actor_name="inbox.deliver", queue_name="default", max_retries=3, throws=GIVE_UP)
+@domain_job
+def deliver_message(message_id: int) -> None:
+    """Send one pending outbound message through its conversation's channel; the message ends `sent`,
+    `delivered` or `failed` with the reason (retried from the UI). A repeated job finds it no longer
+    pending and does nothing."""
+    inbox_delivery.deliver(message_id)

@@ -5,11 +5,13 @@ from snapleads_app.domain.analytics import models as analytics_models  # noqa: F
 from snapleads_app.domain.audit import models as audit_models  # noqa: F401
 from snapleads_app.domain.automations import models as automations_models  # noqa: F401
 from snapleads_app.domain.imports import models as imports_models  # noqa: F401
+from snapleads_app.domain.inbox import models as inbox_models  # noqa: F401
 from snapleads_app.domain.leads import models as leads_models  # noqa: F401
 from snapleads_app.domain.meetings import models as meetings_models  # noqa: F401
 from snapleads_app.domain.notifications import models as notifications_models  # noqa: F401
 from snapleads_app.domain.pipelines import models as pipelines_models  # noqa: F401
 from snapleads_app.domain.scoring import models as scoring_models  # noqa: F401
 from snapleads_app.domain.tags import models as tags_models  # noqa: F401
+from snapleads_app.domain.templates import models as templates_models  # noqa: F401
 from snapleads_app.domain.timeline import models as timeline_models  # noqa: F401
 from snapleads_app.domain.webhooks import models as webhooks_models  # noqa: F401

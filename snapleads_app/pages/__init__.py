@@ -6,6 +6,7 @@ from snapleads_app.pages import (  # noqa: F401
     coming_soon,
     dashboard,
     imports,
+    inbox,
     kanban,
     leads,
     members,
@@ -15,6 +16,7 @@ from snapleads_app.pages import (  # noqa: F401
     settings_scoring,
     settings_tags,
     settings_webhooks,
+    templates,
 )
 from snapleads_app.pages.layout import PAGES, register_pages
 

@@ -9,8 +9,6 @@ from snapleads_app.pages.layout import authenticated_page
 from snapleads_app.state.i18n import tr
 
 _SECTIONS = [
-    ("/inbox", "Inbox", "nav.inbox", "inbox"),
-    ("/templates", "Templates", "nav.templates", "file_text"),
     ("/settings", "Settings", "nav.settings", "settings"),
 ]
 

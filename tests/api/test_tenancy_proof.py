@@ -122,6 +122,35 @@ CASES: dict[tuple[str, str], Case] = {
     ("delete", "/api/v1/webhooks/{webhook_id}"): Case("foreign_path"),
     ("post", "/api/v1/webhooks/{webhook_id}/test"): Case("foreign_path"),
     ("get", "/api/v1/webhooks/{webhook_id}/deliveries"): Case("foreign_path"),
+    # --- inbox and templates ---------------------------------------------------------------------------
+    ("get", "/api/v1/conversations"): Case("listing"),
+    ("post", "/api/v1/conversations/inbound"): Case(
+        "foreign_path", body={"lead_id": "{lead}", "body": "hijack"}
+    ),
+    ("get", "/api/v1/conversations/{conversation_id}"): Case("foreign_path"),
+    ("get", "/api/v1/conversations/{conversation_id}/messages"): Case("foreign_path"),
+    ("post", "/api/v1/conversations/{conversation_id}/messages"): Case(
+        "foreign_path", body={"body": "hijack"}
+    ),
+    ("post", "/api/v1/conversations/{conversation_id}/read"): Case("foreign_path"),
+    ("post", "/api/v1/conversations/{conversation_id}/unread"): Case("foreign_path"),
+    ("post", "/api/v1/conversations/{conversation_id}/assign"): Case(
+        "foreign_path", body={"assignee_id": "{user}"}
+    ),
+    ("post", "/api/v1/conversations/{conversation_id}/archive"): Case("foreign_path"),
+    ("post", "/api/v1/conversations/{conversation_id}/reopen"): Case("foreign_path"),
+    ("post", "/api/v1/conversations/messages/{message_id}/status"): Case(
+        "foreign_path", body={"status": "read"}
+    ),
+    ("post", "/api/v1/conversations/messages/{message_id}/retry"): Case("foreign_path"),
+    ("get", "/api/v1/templates"): Case("listing"),
+    ("post", "/api/v1/templates"): Case("own_scope", why="creates in the caller's workspace"),
+    ("post", "/api/v1/templates/preview"): Case(
+        "foreign_path", body={"lead_id": "{lead}", "template_id": "{template}"}
+    ),
+    ("get", "/api/v1/templates/{template_id}"): Case("foreign_path"),
+    ("patch", "/api/v1/templates/{template_id}"): Case("foreign_path", body={"name": "hijacked"}),
+    ("delete", "/api/v1/templates/{template_id}"): Case("foreign_path"),
     # --- members and invitations ----------------------------------------------------------------
     ("get", "/api/v1/members"): Case("listing"),
     ("patch", "/api/v1/members/{user_id}"): Case("foreign_path", body={"role": "viewer"}),
@@ -197,6 +226,9 @@ PATH_PARAMS = {
     "automation_id": "automation",
     "run_id": "run",
     "webhook_id": "webhook",
+    "conversation_id": "conversation",
+    "message_id": "message",
+    "template_id": "template",
 }
 
 
@@ -268,7 +300,20 @@ def _seed(client: TestClient, owner: Member, prefix: str, agent: Member) -> dict
         headers=owner.auth,
         json={"url": "https://example.com/hook", "description": f"{prefix} hook", "events": ["lead.created"]},
     ).json()
+    inbound = client.post(
+        "/api/v1/conversations/inbound",
+        headers=owner.auth,
+        json={"lead_id": lead.id, "body": f"{prefix} hello", "external_id": f"{prefix}-1"},
+    ).json()
+    template = client.post(
+        "/api/v1/templates",
+        headers=owner.auth,
+        json={"name": f"{prefix} template", "body": "Oi {{first_name}}"},
+    ).json()
     return {
+        "conversation": inbound["conversation_id"],
+        "message": inbound["message"]["id"],
+        "template": template["id"],
         "automation": automation["id"],
         "webhook": webhook["id"],
         # No run exists without a worker here: the run route is checked with an id nobody owns.
@@ -293,6 +338,9 @@ def _snapshot(world: World) -> str:
         f"/api/v1/pipelines/{ids['pipeline']}",
         f"/api/v1/leads/import/{ids['job']}",
         f"/api/v1/meetings/{ids['meeting']}",
+        f"/api/v1/conversations/{ids['conversation']}",
+        f"/api/v1/conversations/{ids['conversation']}/messages",
+        f"/api/v1/templates/{ids['template']}",
         f"/api/v1/automations/{ids['automation']}",
         f"/api/v1/webhooks/{ids['webhook']}/deliveries",
         "/api/v1/webhooks",

@@ -1,0 +1,78 @@
+"""Delivery of one outbound message through its conversation's channel (run by the `inbox.deliver`
+actor). Idempotent: only a `pending` message is sent, so a retried or duplicated job does nothing.
+
+The network call happens between two short transactions — never while holding a row lock.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlmodel import col, select
+
+from snapleads_app.core.context import Ctx
+from snapleads_app.core.db import unit_of_work
+from snapleads_app.domain.accounts.models import User, Workspace
+from snapleads_app.domain.inbox import channels, service
+from snapleads_app.domain.inbox.channels import ChannelAdapter, Delivery, Outgoing
+from snapleads_app.domain.inbox.models import Conversation, Message
+from snapleads_app.domain.leads.models import Lead
+
+log = logging.getLogger(__name__)
+
+
+def _prepare(message_id: int) -> tuple[Outgoing, ChannelAdapter] | None:
+    with unit_of_work() as session:
+        msg = session.get(Message, message_id)
+        if msg is None or msg.status != "pending" or msg.direction != "outbound":
+            return None
+        conv = session.get(Conversation, msg.conversation_id)
+        lead = session.get(Lead, conv.lead_id) if conv else None
+        workspace = session.get(Workspace, msg.workspace_id)
+        if conv is None or lead is None or workspace is None:
+            return None
+        sender = session.get(User, msg.sender_user_id) if msg.sender_user_id else None
+        outgoing = Outgoing(
+            message_id=message_id,
+            workspace_id=msg.workspace_id,
+            body=msg.body,
+            lead_name=service.lead_name(lead),
+            lead_email=lead.email,
+            workspace_name=workspace.name,
+            sender_name=sender.full_name if sender else workspace.name,
+        )
+        return outgoing, channels.adapter_for(conv.channel, workspace.settings or {})
+
+
+def _record(message_id: int, workspace_id: int, delivery: Delivery) -> None:
+    with unit_of_work() as session:
+        msg = session.exec(select(Message).where(col(Message.id) == message_id).with_for_update()).first()
+        if msg is None or msg.status != "pending":
+            return
+        conv = session.get(Conversation, msg.conversation_id)
+        if conv is None:
+            return
+        service.apply_status(
+            session=session,
+            ctx=Ctx.system(workspace_id),
+            msg=msg,
+            conv=conv,
+            status=delivery.status,
+            error=delivery.error,
+            external_id=delivery.external_id,
+        )
+
+
+def deliver(message_id: int) -> str | None:
+    """Send a pending message; returns the status it reached (None when there was nothing to do)."""
+    prepared = _prepare(message_id)
+    if prepared is None:
+        return None
+    outgoing, adapter = prepared
+    try:
+        delivery = adapter.deliver(outgoing)
+    except Exception as exc:  # an adapter bug must still leave a visible, retryable failure
+        log.exception("inbox: channel adapter crashed for message %s", message_id)
+        delivery = Delivery(status="failed", error=f"Channel error: {type(exc).__name__}", permanent=False)
+    _record(message_id, outgoing.workspace_id, delivery)
+    return delivery.status
