@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_ext.deps import CurrentCtx
+from api_ext.deps import BearerToken, CurrentCtx, authenticated, json_response
 from api_ext.problems import PROBLEM_RESPONSES
 from api_ext.routes import API_PREFIX
 from snapleads_app.core import clock
@@ -31,7 +31,7 @@ router = APIRouter(prefix=f"{API_PREFIX}/leads", tags=["leads"], responses=PROBL
 LeadId = Annotated[int, Path(gt=0, le=2**63 - 1)]
 
 
-def lead_filter(
+async def lead_filter(  # async: pure parsing, no reason to hop to a worker thread
     platform: Annotated[list[Platform] | None, Query()] = None,
     status: Annotated[list[Status] | None, Query()] = None,
     stage_id: Annotated[int | None, Query(gt=0, le=2**31 - 1)] = None,
@@ -89,25 +89,26 @@ class LeadList(BaseModel):
     data: list[LeadPublic]
 
 
-@router.get("")
+@router.get("", response_model=LeadPage)
 def list_leads(
-    ctx: CurrentCtx,
+    token: BearerToken,
     filters: Filters,
     sort: SortKey = "-created",
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     include_total: bool = False,
-) -> LeadPage:
+) -> Response:
     with unit_of_work() as session:
-        return leads.list_leads(
+        page = leads.list_leads(
             session=session,
-            ctx=ctx,
+            ctx=authenticated(session, token),
             filters=filters,
             sort=sort,
             limit=limit,
             cursor=cursor,
             include_total=include_total,
         )
+    return json_response(page)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -148,10 +149,11 @@ def bulk(body: leads.BulkIn, ctx: CurrentCtx) -> leads.BulkResult:
         return leads.bulk(session=session, ctx=ctx, data=body)
 
 
-@router.get("/{lead_id}")
-def get_lead(lead_id: LeadId, ctx: CurrentCtx) -> LeadPublic:
+@router.get("/{lead_id}", response_model=LeadPublic)
+def get_lead(lead_id: LeadId, token: BearerToken) -> Response:
     with unit_of_work() as session:
-        return leads.get_lead(session=session, ctx=ctx, lead_id=lead_id)
+        lead = leads.get_lead(session=session, ctx=authenticated(session, token), lead_id=lead_id)
+    return json_response(lead)
 
 
 @router.patch("/{lead_id}")
@@ -194,10 +196,11 @@ def assign_lead(lead_id: LeadId, body: AssignIn, ctx: CurrentCtx) -> LeadPublic:
         return leads.assign_lead(session=session, ctx=ctx, lead_id=lead_id, assignee_id=body.assignee_id)
 
 
-@router.post("/{lead_id}/move")
-def move_lead(lead_id: LeadId, body: leads.MoveIn, ctx: CurrentCtx) -> LeadPublic:
+@router.post("/{lead_id}/move", response_model=LeadPublic)
+def move_lead(lead_id: LeadId, body: leads.MoveIn, token: BearerToken) -> Response:
     with unit_of_work() as session:
-        return leads.move_lead(session=session, ctx=ctx, lead_id=lead_id, data=body)
+        lead = leads.move_lead(session=session, ctx=authenticated(session, token), lead_id=lead_id, data=body)
+    return json_response(lead)
 
 
 @router.post("/{lead_id}/merge")

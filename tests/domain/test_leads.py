@@ -264,6 +264,58 @@ def test_filters_search_sort_and_cursor_pages():
     assert seen == ["Ana Prado", "Bruno", "Carla_100%"]
 
 
+def _walk(member, sort, **filters):
+    """Every id of a filtered listing, one lead per page (cursor to cursor)."""
+    seen, cursor = [], None
+    with unit_of_work() as session:
+        while True:
+            page = leads.list_leads(
+                session=session,
+                ctx=member.ctx,
+                filters=LeadFilter(**filters),
+                sort=sort,
+                limit=1,
+                cursor=cursor,
+            )
+            seen += [x.id for x in page.data]
+            cursor = page.next_cursor
+            if cursor is None:
+                return seen
+
+
+def test_tag_filter_pages_walk_the_links_written_by_every_path_in_creation_order():
+    owner = register_owner()
+    other = register_owner()
+    hot, cold = _tag(owner, "hot"), _tag(owner, "cold")
+    foreign = _tag(other, "hot")
+    made = [make_lead(owner, full_name=f"Lead {i}", tag_ids=[hot.id] if i < 2 else []) for i in range(7)]
+    make_lead(other, full_name="Elsewhere", tag_ids=[foreign.id])
+    with unit_of_work() as session:  # one link per writer: create, add_tags, bulk tag, merge
+        leads.add_tags(session=session, ctx=owner.ctx, lead_id=made[2].id, tag_ids=[hot.id, cold.id])
+        leads.bulk(
+            session=session,
+            ctx=owner.ctx,
+            data=leads.BulkIn(action="tag", lead_ids=[made[3].id, made[4].id], tag_ids=[hot.id]),
+        )
+        leads.update_lead(
+            session=session, ctx=owner.ctx, lead_id=made[4].id, data=LeadUpdate(status="qualified")
+        )
+        leads.add_tags(session=session, ctx=owner.ctx, lead_id=made[6].id, tag_ids=[hot.id])
+        leads.merge_leads(session=session, ctx=owner.ctx, primary_id=made[5].id, secondary_id=made[6].id)
+        leads.delete_lead(session=session, ctx=owner.ctx, lead_id=made[1].id)
+        rows = session.exec(select(Lead).where(Lead.workspace_id == owner.workspace_id)).all()
+    created = {lead.id: lead.created_at for lead in rows}
+    tagged = [made[i].id for i in (0, 2, 3, 4, 5)]  # 1 deleted, 6 merged away
+    newest_first = sorted(tagged, key=lambda i: (created[i], i), reverse=True)
+    assert _walk(owner, "-created", tag_ids=[hot.id]) == newest_first
+    assert _walk(owner, "created", tag_ids=[hot.id]) == newest_first[::-1]
+    assert _walk(owner, "-created", tag_ids=[hot.id], status=["qualified"]) == [made[4].id]
+    assert _walk(owner, "-created", tag_ids=[hot.id, cold.id], tags_mode="all") == [made[2].id]
+    assert _walk(owner, "-created", tag_ids=[cold.id, hot.id], tags_mode="all") == [made[2].id]
+    assert _walk(owner, "-created", tag_ids=[foreign.id]) == []  # another workspace's tag: nothing
+    assert _list(owner, tag_ids=[hot.id]).total == 5
+
+
 def test_tag_counts_follow_every_change():
     owner = register_owner()
     hot = _tag(owner, "hot")

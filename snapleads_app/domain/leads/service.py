@@ -61,11 +61,13 @@ def _id(value: int | None) -> int:
     return value
 
 
-def _public(lead: Lead, tag_ids: list[int]) -> LeadPublic:
-    return LeadPublic.model_validate({**lead.model_dump(), "tag_ids": tag_ids})
+def _public(lead: Lead | Any, tag_ids: list[int]) -> LeadPublic:
+    """From an ORM lead or from a row of `repo.PUBLIC_COLUMNS` (listings skip the ORM: 3× cheaper)."""
+    values = lead.model_dump() if isinstance(lead, Lead) else lead._mapping
+    return LeadPublic.model_validate({**values, "tag_ids": tag_ids})
 
 
-def _publics(session: Session, leads: list[Lead]) -> list[LeadPublic]:
+def _publics(session: Session, leads: list[Lead] | list[Any]) -> list[LeadPublic]:
     tag_map = repo.tag_ids_by_lead(session, [_id(lead.id) for lead in leads])
     return [_public(lead, tag_map.get(_id(lead.id), [])) for lead in leads]
 
@@ -74,7 +76,7 @@ def _one_public(session: Session, lead: Lead) -> LeadPublic:
     return _publics(session, [lead])[0]
 
 
-def _event(session: Session, ctx: Ctx, type_: str, lead: Lead | None = None, **data: Any) -> None:
+def _event(session: Session, ctx: Ctx, type_: str, lead: Lead | Any | None = None, **data: Any) -> None:
     payload = {"via": ctx.via, "actor_user_id": ctx.user_id, **data}
     if lead is not None:
         payload.update(id=lead.id, stage_id=lead.stage_id, status=lead.status, assignee_id=lead.assignee_id)
@@ -355,12 +357,16 @@ class MoveIn(BaseModel):
 
 
 def move_lead(*, session: Session, ctx: Ctx, lead_id: int, data: MoveIn) -> LeadPublic:
-    """Kanban move: a position between the neighbours (no renumbering of the column)."""
+    """Kanban move: a position between the neighbours (no renumbering of the column).
+    Statements: lock, stage, both neighbours in one read, the activities in one insert, both stage
+    counters in one update, then one UPDATE … RETURNING of the card (plus its tags)."""
     lead = _load_for_edit(session, ctx, lead_id)
     stage = pipelines.get_stage(session=session, ctx=ctx, stage_id=data.stage_id)
     stage_id = _id(stage.id)
-    above = repo.neighbour_position(session, stage_id, data.after_id) if data.after_id else None
-    below = repo.neighbour_position(session, stage_id, data.before_id) if data.before_id else None
+    wanted = [i for i in (data.after_id, data.before_id) if i]
+    found = repo.positions_in_stage(session, stage_id, wanted)
+    above = found.get(data.after_id) if data.after_id else None
+    below = found.get(data.before_id) if data.before_id else None
     if (data.after_id and above is None) or (data.before_id and below is None):
         raise Conflict("The board changed; reload the column", code="stale_neighbours")
     if above is not None and below is None:
@@ -373,7 +379,7 @@ def move_lead(*, session: Session, ctx: Ctx, lead_id: int, data: MoveIn) -> Lead
         session.expire_all()
         return move_lead(session=session, ctx=ctx, lead_id=lead_id, data=data)
     previous_stage = lead.stage_id
-    lead.position = position
+    changes: dict[str, Any] = {"position": position, "updated_at": clock.now()}
     if previous_stage != stage_id:
         timeline.record(
             session=session,
@@ -382,9 +388,7 @@ def move_lead(*, session: Session, ctx: Ctx, lead_id: int, data: MoveIn) -> Lead
             type="stage.changed",
             data={"from": previous_stage, "to": stage_id, "pipeline_id": stage.pipeline_id},
         )
-        repo.shift_stage_counts(session, {previous_stage: -1, stage_id: 1})
-        lead.stage_id = stage_id
-        lead.pipeline_id = stage.pipeline_id
+        changes.update(stage_id=stage_id, pipeline_id=stage.pipeline_id)
         if stage.status is not None and stage.status != lead.status:
             timeline.record(
                 session=session,
@@ -393,19 +397,26 @@ def move_lead(*, session: Session, ctx: Ctx, lead_id: int, data: MoveIn) -> Lead
                 type="status.changed",
                 data={"from": lead.status, "to": stage.status},
             )
-            lead.status = stage.status
-    lead.updated_at = clock.now()
-    session.flush()
+            changes["status"] = stage.status
+        repo.shift_stage_counts(session, {previous_stage: -1, stage_id: 1})  # flushes both activities
+    row = session.execute(
+        update(Lead)
+        .where(col(Lead.id) == lead_id)
+        .values(**changes)
+        .returning(*repo.PUBLIC_COLUMNS)
+        .execution_options(synchronize_session=False)
+    ).one()
+    session.expire(lead)  # the row above is the truth; the loaded object is stale
     _event(
         session,
         ctx,
         "lead.updated",
-        lead,
+        row,
         fields=["stage_id", "position"],
         position=position,
         from_stage_id=previous_stage,
     )
-    return _one_public(session, lead)
+    return _publics(session, [row])[0]
 
 
 def _between(above: float | None, below: float | None, session: Session, stage_id: int) -> float | None:
@@ -462,9 +473,12 @@ def list_leads(
     include_total: bool = False,
 ) -> LeadPage:
     limit = max(1, min(limit, MAX_PAGE))
-    conditions = repo.filter_conditions(ctx, filters)
-    rows, next_cursor = repo.page(session, conditions, sort=sort, limit=limit, cursor=cursor)
-    total = repo.count(session, conditions) if include_total else None
+    walked_tag = repo.tag_to_walk(filters, sort)
+    conditions = repo.filter_conditions(ctx, filters, walked_tag=walked_tag)
+    rows, next_cursor = repo.page(
+        session, conditions, sort=sort, limit=limit, cursor=cursor, walked_tag=walked_tag
+    )
+    total = repo.count(session, repo.filter_conditions(ctx, filters)) if include_total else None
     return LeadPage(data=_publics(session, rows), limit=limit, next_cursor=next_cursor, total=total)
 
 
@@ -481,7 +495,7 @@ def kanban_column(
     stage = pipelines.get_stage(session=session, ctx=ctx, stage_id=stage_id)
     conditions = repo.filter_conditions(ctx, filters or LeadFilter())
     conditions.append(col(Lead.stage_id) == stage_id)
-    stmt = select(Lead).where(*conditions)
+    stmt = select(*repo.PUBLIC_COLUMNS).where(*conditions)
     if after_position is not None:
         stmt = stmt.where(col(Lead.position) > after_position)
     rows = list(
@@ -645,8 +659,7 @@ def _apply_bulk(
         )
         if data.action == "tag":
             new = [i for i in ids if i not in tagged]
-            if new:
-                session.execute(insert(LeadTag), [{"lead_id": i, "tag_id": tag_id} for i in new])
+            repo.link_leads_to_tag(session, tag_id, new)
             deltas[tag_id] = len(new)
         else:
             session.execute(
