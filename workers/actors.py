@@ -29,6 +29,7 @@ from snapleads_app.core.errors import (
 )
 from snapleads_app.domain.accounts import service as accounts_service
 from snapleads_app.domain.imports import runner as imports_runner
+from snapleads_app.domain.imports import service as imports_service
 from workers.broker import setup_broker
 
 # Must run before any actor is declared: `dramatiq.actor` and the dramatiq CLI use the global broker.
@@ -70,3 +71,10 @@ def run_import(job_id: int) -> None:
     """Process an import job chunk by chunk; a retry (or a restarted worker) resumes after the last
     committed chunk, so it never duplicates or loses a row."""
     imports_runner.run(job_id)
+
+
+@dramatiq.actor(actor_name="imports.purge_uploads", queue_name="default", max_retries=0)
+def purge_uploads() -> None:
+    """Maintenance (cron or by hand): delete upload files no import job took over within a day. Uploads
+    also sweep them hourly on their own, so this is only needed where nobody uploads for a long time."""
+    imports_service.purge_abandoned_uploads()

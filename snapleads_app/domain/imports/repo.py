@@ -49,15 +49,37 @@ class BatchContext:
     now: datetime
 
 
+_EXISTING_BY_PAIRS = (
+    "SELECT l.id, l.platform, l.profile_key FROM unnest(%s::text[], %s::text[]) AS k(platform, key) "
+    "JOIN lead l ON l.workspace_id = %s AND l.platform = k.platform AND l.profile_key = k.key "
+    "AND l.deleted_at IS NULL"
+)
+
+
 def _existing(
     session: Session, workspace_id: int, rows: list[PreparedRow], *, whole: bool
 ) -> dict[tuple[str, str], Any]:
     """The workspace's live leads with the rows' identities: whole leads when they may be updated, else
-    only (id, platform, profile_key) — the skip policy needs no more, and reads an index-sized row."""
-    # (platform, key) pairs, so the unique index (workspace_id, platform, profile_key) answers: keys alone
-    # made PostgreSQL scan the workspace (153 ms vs 13 ms per 1,000 keys at 490k leads).
+    only (id, platform, profile_key) — the skip policy needs no more."""
     pairs = sorted({(row.platform, row.key) for row in rows})
     found: dict[tuple[str, str], Any] = {}
+    if not pairs:
+        return found
+    if session.get_bind().dialect.name == "postgresql":
+        # A join with the pairs as arrays: one probe of uq_lead_profile per pair whatever the statistics
+        # say. `(platform, key) IN (…1,000 pairs…)` is an OR list: with the stale statistics of a workspace
+        # an import is filling, PostgreSQL chose a sequential scan testing every pair on every row
+        # (measured 4-5 s per 1,000 keys at 47k leads, 13 ms when the plan was right).
+        with _psycopg(session).cursor() as cursor:
+            cursor.execute(_EXISTING_BY_PAIRS, ([p for p, _ in pairs], [k for _, k in pairs], workspace_id))
+            hits = cursor.fetchall()
+        if not whole:
+            return {(platform, key): _Found(lead_id) for lead_id, platform, key in hits}
+        ids = [lead_id for lead_id, _, _ in hits]
+        for start in range(0, len(ids), 1000):
+            for lead in session.scalars(select(Lead).where(col(Lead.id).in_(ids[start : start + 1000]))):
+                found[(lead.platform, lead.profile_key or "")] = lead
+        return found
     for start in range(0, len(pairs), 1000):
         where = (
             col(Lead.workspace_id) == workspace_id,
@@ -65,13 +87,19 @@ def _existing(
             tuple_(col(Lead.platform), col(Lead.profile_key)).in_(pairs[start : start + 1000]),
         )
         if whole:
-            for lead in session.scalars(select(Lead).where(*where)):
-                found[(lead.platform, lead.profile_key or "")] = lead
+            leads: Any = session.scalars(select(Lead).where(*where))
         else:
-            stmt = select(col(Lead.id), col(Lead.platform), col(Lead.profile_key)).where(*where)
-            for lead in session.execute(stmt):
-                found[(lead.platform, lead.profile_key or "")] = lead
+            leads = session.execute(
+                select(col(Lead.id), col(Lead.platform), col(Lead.profile_key)).where(*where)
+            )
+        for lead in leads:
+            found[(lead.platform, lead.profile_key or "")] = lead
     return found
+
+
+@dataclass(frozen=True)
+class _Found:
+    id: int
 
 
 def _insert_statement(dialect: str) -> Any:
