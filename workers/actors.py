@@ -28,6 +28,7 @@ from snapleads_app.core.errors import (
     Unauthenticated,
 )
 from snapleads_app.domain.accounts import service as accounts_service
+from snapleads_app.domain.exports import service as exports_service
 from snapleads_app.domain.imports import runner as imports_runner
 from snapleads_app.domain.imports import service as imports_service
 from workers.broker import setup_broker
@@ -78,3 +79,12 @@ def purge_uploads() -> None:
     """Maintenance (cron or by hand): delete upload files no import job took over within a day. Uploads
     also sweep them hourly on their own, so this is only needed where nobody uploads for a long time."""
     imports_service.purge_abandoned_uploads()
+
+
+@dramatiq.actor(
+    actor_name="exports.run", queue_name="bulk", max_retries=3, time_limit=60 * 60 * 1000, throws=GIVE_UP
+)
+@domain_job
+def run_export(job_id: int) -> None:
+    """Write a big lead export to its file; a retry writes it again from the start."""
+    exports_service.run(job_id)

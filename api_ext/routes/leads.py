@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
-from fastapi.responses import StreamingResponse
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api_ext.deps import BearerToken, CurrentCtx, authenticated, json_response
@@ -14,6 +14,8 @@ from api_ext.problems import PROBLEM_RESPONSES
 from api_ext.routes import API_PREFIX
 from snapleads_app.core import clock
 from snapleads_app.core.db import new_session, unit_of_work
+from snapleads_app.domain.exports import service as exports
+from snapleads_app.domain.exports.models import ExportJobPublic
 from snapleads_app.domain.leads import service as leads
 from snapleads_app.domain.leads.models import (
     LeadCreate,
@@ -89,6 +91,10 @@ class LeadList(BaseModel):
     data: list[LeadPublic]
 
 
+class ExportList(BaseModel):
+    data: list[ExportJobPublic]
+
+
 @router.get("", response_model=LeadPage)
 def list_leads(
     token: BearerToken,
@@ -117,9 +123,20 @@ def create_lead(body: LeadCreate, ctx: CurrentCtx) -> LeadPublic:
         return leads.create_lead(session=session, ctx=ctx, data=body)
 
 
-@router.get("/export", response_class=StreamingResponse)
-def export_leads(ctx: CurrentCtx, filters: Filters, sort: SortKey = "-created") -> StreamingResponse:
-    """CSV of every lead matching the filters (UTF-8 with BOM; formula cells neutralised)."""
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={
+        202: {"model": ExportJobPublic, "description": "Too big for one response: a background export"}
+    },
+)
+def export_leads(ctx: CurrentCtx, filters: Filters, sort: SortKey = "-created") -> Response:
+    """CSV of every lead matching the filters (UTF-8 with BOM; formula cells neutralised). Over
+    20,000 leads: 202 with a background export job; poll `/leads/exports/{id}` for its download link."""
+    with unit_of_work() as session:
+        job = exports.plan_export(session=session, ctx=ctx, filters=filters, sort=sort)
+    if job is not None:
+        return json_response(job, status.HTTP_202_ACCEPTED)
     session = new_session()
     chunks = leads.export_csv(session=session, ctx=ctx, filters=filters, sort=sort)
     try:
@@ -141,6 +158,29 @@ def export_leads(ctx: CurrentCtx, filters: Filters, sort: SortKey = "-created") 
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@router.get("/exports", response_model=ExportList)
+def list_exports(ctx: CurrentCtx) -> ExportList:
+    """The caller's recent background exports."""
+    with unit_of_work() as session:
+        return ExportList(data=exports.list_exports(session=session, ctx=ctx))
+
+
+@router.get("/exports/{job_id}")
+def get_export(job_id: Annotated[int, Path(gt=0, le=2**31 - 1)], ctx: CurrentCtx) -> ExportJobPublic:
+    with unit_of_work() as session:
+        return exports.get_export(session=session, ctx=ctx, job_id=job_id)
+
+
+@router.get("/exports/{job_id}/download", response_class=FileResponse)
+def download_export(
+    job_id: Annotated[int, Path(gt=0, le=2**31 - 1)], token: Annotated[str, Query(max_length=128)]
+) -> FileResponse:
+    """The CSV of a finished export. The link is the key (no bearer token), so it can be opened in a browser."""
+    with unit_of_work() as session:
+        path, filename = exports.download_file(session=session, job_id=job_id, token=token)
+    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=filename)
 
 
 @router.post("/bulk")

@@ -2,6 +2,7 @@
 
 from snapleads_app.domain.accounts import models as accounts_models  # noqa: F401
 from snapleads_app.domain.audit import models as audit_models  # noqa: F401
+from snapleads_app.domain.exports import models as exports_models  # noqa: F401
 from snapleads_app.domain.imports import models as imports_models  # noqa: F401
 from snapleads_app.domain.leads import models as leads_models  # noqa: F401
 from snapleads_app.domain.pipelines import models as pipelines_models  # noqa: F401

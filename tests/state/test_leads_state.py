@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.events import DomainEvent
+from snapleads_app.domain.exports import service as exports
 from snapleads_app.state import kanban as kanban_state
 from snapleads_app.state import leads as leads_state
 from snapleads_app.state.kanban import KanbanState
@@ -211,6 +213,27 @@ def test_export_downloads_csv_of_the_filter(table, owner) -> None:
     csv_text = base64.b64decode(encoded.group(1)).decode("utf-8")
     assert csv_text.startswith("\ufeffid,platform") and "Ana Export" in csv_text
     assert "Bruno Hidden" not in csv_text
+
+
+def test_a_big_export_runs_in_the_background_and_the_page_links_the_file(
+    table, owner, monkeypatch, jobs
+) -> None:
+    monkeypatch.setattr(leads_state, "EXPORT_LIMIT", 1)
+    make_lead(owner, full_name="Ana Export")
+    make_lead(owner, full_name="Bia Export")
+    _go(LeadsState.load, table)
+    events = _text(_go(LeadsState.export, table))
+    assert "_download" not in events and "follow_export" in events
+    assert table.export_job_id > 0 and table.export_status == "queued" and table.export_url == ""
+    assert [j for j in jobs if j[0] == "exports.run"] == [("exports.run", {"job_id": table.export_job_id})]
+    exports.run(table.export_job_id)
+    with unit_of_work() as session:
+        job = exports.get_export(session=session, ctx=owner.ctx, job_id=table.export_job_id)
+    table._show_export(job)  # what each poll of follow_export does
+    assert table.export_status == "completed" and table.export_progress == 100.0
+    assert table.export_url.endswith(job.download_url or "-")
+    _go(LeadsState.dismiss_export, table)
+    assert table.export_job_id == 0 and table.export_url == ""
 
 
 def test_columns_are_chosen_per_browser(table) -> None:
