@@ -91,6 +91,10 @@ class LeadList(BaseModel):
     data: list[LeadPublic]
 
 
+class MergeList(BaseModel):
+    data: list[leads.MergePublic]
+
+
 class ExportList(BaseModel):
     data: list[ExportJobPublic]
 
@@ -183,6 +187,13 @@ def download_export(
     return FileResponse(path, media_type="text/csv; charset=utf-8", filename=filename)
 
 
+@router.post("/merges/{audit_id}/undo")
+def undo_merge(audit_id: Annotated[int, Path(gt=0, le=2**31 - 1)], ctx: CurrentCtx) -> LeadPublic:
+    """Undo a merge (id from `GET /leads/{id}/merges` or the audit log): returns the restored lead."""
+    with unit_of_work() as session:
+        return leads.undo_merge(session=session, ctx=ctx, audit_id=audit_id)
+
+
 @router.post("/bulk")
 def bulk(body: leads.BulkIn, ctx: CurrentCtx) -> leads.BulkResult:
     with unit_of_work() as session:
@@ -247,6 +258,12 @@ def move_lead(lead_id: LeadId, body: leads.MoveIn, token: BearerToken) -> Respon
 def merge_lead(lead_id: LeadId, body: MergeIn, ctx: CurrentCtx) -> LeadPublic:
     with unit_of_work() as session:
         return leads.merge_leads(session=session, ctx=ctx, primary_id=lead_id, secondary_id=body.secondary_id)
+
+
+@router.get("/{lead_id}/merges")
+def merges(lead_id: LeadId, ctx: CurrentCtx) -> MergeList:
+    with unit_of_work() as session:
+        return MergeList(data=leads.list_merges(session=session, ctx=ctx, lead_id=lead_id))
 
 
 @router.get("/{lead_id}/duplicates")

@@ -256,3 +256,20 @@ def test_a_big_export_answers_202_and_its_link_downloads_the_file(client, monkey
     assert sorted(r["full_name"] for r in rows) == ["Ana", "Bia"]
     wrong = client.get(f"/api/v1/leads/exports/{job['id']}/download", params={"token": "nope"})
     assert wrong.status_code == 404
+
+
+def test_merges_of_a_lead_are_listed_and_undone_over_rest(client):
+    owner = register_owner()
+    agent = add_member(owner, "agent")
+    a = make_lead(owner, full_name="Ana", assignee_id=agent.user_id)
+    b = make_lead(owner, platform="linkedin", username="ana-l", company="Acme")
+    merged = client.post(f"/api/v1/leads/{a.id}/merge", headers=owner.auth, json={"secondary_id": b.id})
+    assert merged.status_code == 200 and merged.json()["company"] == "Acme"
+    listed = client.get(f"/api/v1/leads/{a.id}/merges", headers=owner.auth).json()["data"]
+    assert [(m["secondary_id"], m["undone"]) for m in listed] == [(b.id, False)]
+    audit_id = listed[0]["audit_id"]
+    assert client.post(f"/api/v1/leads/merges/{audit_id}/undo", headers=agent.auth).status_code == 403
+    undone = client.post(f"/api/v1/leads/merges/{audit_id}/undo", headers=owner.auth)
+    assert undone.status_code == 200 and undone.json()["id"] == b.id
+    assert client.get(f"/api/v1/leads/{a.id}", headers=owner.auth).json()["company"] is None
+    assert client.post(f"/api/v1/leads/merges/{audit_id}/undo", headers=owner.auth).status_code == 409

@@ -447,6 +447,59 @@ def test_merge_keeps_fields_tags_notes_and_activities_and_is_audited():
     assert counts == {"cold": 1, "hot": 1}
 
 
+def test_a_merge_is_undone_from_its_audit_entry_once_keeping_later_edits():
+    owner, other = register_owner(), register_owner()
+    hot, cold = _tag(owner, "hot"), _tag(owner, "cold")
+    primary = make_lead(
+        owner, full_name="Ana", email="ana@example.com", notes="met at event", tag_ids=[hot.id]
+    )
+    secondary = make_lead(
+        owner,
+        platform="linkedin",
+        username="ana-l",
+        company="Acme",
+        phone="11987654321",
+        notes="prefers e-mail",
+        tag_ids=[hot.id, cold.id],
+        custom_fields={"origem": "feira"},
+    )
+    with unit_of_work() as session:
+        leads.merge_leads(session=session, ctx=owner.ctx, primary_id=primary.id, secondary_id=secondary.id)
+        leads.update_lead(
+            session=session, ctx=owner.ctx, lead_id=primary.id, data=LeadUpdate(company="Acme SA")
+        )
+        merges = leads.list_merges(session=session, ctx=owner.ctx, lead_id=primary.id)
+    assert [(m.secondary_id, m.undone) for m in merges] == [(secondary.id, False)]
+    with pytest.raises(NotFound), unit_of_work() as session:  # another workspace: 404
+        leads.undo_merge(session=session, ctx=other.ctx, audit_id=merges[0].audit_id)
+    with unit_of_work() as session:
+        back = leads.undo_merge(session=session, ctx=owner.ctx, audit_id=merges[0].audit_id)
+        again = leads.get_lead(session=session, ctx=owner.ctx, lead_id=primary.id)
+        moved_back = [
+            a.type for a in leads.list_activities(session=session, ctx=owner.ctx, lead_id=secondary.id)
+        ]
+        counts = {t.name: t.lead_count for t in tags.list_tags(session=session, ctx=owner.ctx)}
+        undone = leads.list_merges(session=session, ctx=owner.ctx, lead_id=primary.id)
+    assert (
+        back.id == secondary.id
+        and back.company == "Acme"
+        and sorted(back.tag_ids) == sorted([hot.id, cold.id])
+    )
+    assert "_merged_into" not in back.custom_fields and back.custom_fields == {"origem": "feira"}
+    assert again.company == "Acme SA"  # edited after the merge: kept
+    assert (again.phone, again.notes, again.custom_fields) == (
+        None,
+        "met at event",
+        {},
+    )  # the merge's, undone
+    assert again.tag_ids == [hot.id]
+    assert "lead.created" in moved_back and "lead.restored" in moved_back
+    assert counts == {"cold": 1, "hot": 2}
+    assert [m.undone for m in undone] == [True]
+    with pytest.raises(Conflict), unit_of_work() as session:
+        leads.undo_merge(session=session, ctx=owner.ctx, audit_id=merges[0].audit_id)
+
+
 def test_merge_needs_two_leads_and_delete_rights():
     owner = register_owner()
     manager = add_member(owner, "agent")

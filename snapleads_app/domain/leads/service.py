@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
@@ -23,6 +24,7 @@ from snapleads_app.core.events import DomainEvent, publish_after_commit
 from snapleads_app.domain.accounts import rules as account_rules
 from snapleads_app.domain.accounts.models import Membership
 from snapleads_app.domain.audit import service as audit
+from snapleads_app.domain.audit.models import AuditEntry
 from snapleads_app.domain.leads import normalise, repo, rules
 from snapleads_app.domain.leads.models import (
     Lead,
@@ -718,7 +720,7 @@ def merge_leads(*, session: Session, ctx: Ctx, primary_id: int, secondary_id: in
         data={
             "secondary_id": secondary_id,
             "fields_taken": sorted(taken),
-            "primary_before": {k: _jsonable(primary_data[k]) for k in taken},
+            "primary_before": {k: _jsonable(primary_data[k]) for k in (*taken, *_MERGE_BLENDED)},
             "tags_added": added,
             "activities_moved": list(moved_activities),
         },
@@ -729,8 +731,141 @@ def merge_leads(*, session: Session, ctx: Ctx, primary_id: int, secondary_id: in
     return _one_public(session, primary)
 
 
+# Fields a merge blends rather than takes: their before-values go to the audit entry too (undo).
+_MERGE_BLENDED = ("custom_fields", "notes", "followers")
+
+
 def _jsonable(value: Any) -> Any:
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+class MergePublic(BaseModel):
+    audit_id: int
+    secondary_id: int
+    merged_at: datetime
+    undone: bool
+
+
+def list_merges(*, session: Session, ctx: Ctx, lead_id: int) -> list[MergePublic]:
+    """The merges into a lead (newest first), with the audit id `undo_merge` takes."""
+    _load(session, ctx, lead_id)
+    entries = session.exec(
+        select(AuditEntry)
+        .where(
+            AuditEntry.workspace_id == ctx.workspace_id,
+            AuditEntry.action == "lead.merged",
+            AuditEntry.entity_id == str(lead_id),
+        )
+        .order_by(col(AuditEntry.id).desc())
+    ).all()
+    undone = set(
+        session.exec(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.workspace_id == ctx.workspace_id,
+                AuditEntry.action == "lead.merge_undone",
+                col(AuditEntry.entity_id).in_([str(e.id) for e in entries]),
+            )
+        ).all()
+    )
+    return [
+        MergePublic(
+            audit_id=_id(e.id),
+            secondary_id=int(e.data["secondary_id"]),
+            merged_at=e.created_at,
+            undone=str(e.id) in undone,
+        )
+        for e in entries
+    ]
+
+
+def undo_merge(*, session: Session, ctx: Ctx, audit_id: int) -> LeadPublic:
+    """Undo a merge from its audit entry: the secondary lead comes back with its tags and activities,
+    the primary gets back the values it had — for each field the merge changed and nobody edited since.
+    Returns the restored secondary. Once per merge; 404 for another workspace's entry."""
+    _require(ctx, "leads.delete", "Your role cannot undo merges")
+    entry = session.exec(
+        select(AuditEntry).where(
+            col(AuditEntry.id) == audit_id,
+            AuditEntry.workspace_id == ctx.workspace_id,
+            AuditEntry.action == "lead.merged",
+        )
+    ).first()
+    if entry is None:
+        raise NotFound("Merge not found", code="merge_not_found")
+    if audit.exists(
+        session=session,
+        workspace_id=ctx.workspace_id,
+        action="lead.merge_undone",
+        entity_type="audit",
+        entity_id=str(audit_id),
+    ):
+        raise Conflict("This merge was already undone", code="merge_already_undone")
+    data = entry.data
+    primary_id, secondary_id = int(entry.entity_id or 0), int(data["secondary_id"])
+    primary = _load(session, ctx, primary_id, for_update=True)
+    secondary = session.exec(
+        select(Lead)
+        .where(col(Lead.id) == secondary_id, Lead.workspace_id == ctx.workspace_id)
+        .with_for_update()
+    ).first()
+    if secondary is None or secondary.deleted_at is None:
+        raise Conflict("The merged lead is no longer in the trash", code="merge_not_undoable")
+    if _duplicate(session, ctx.workspace_id, secondary.platform, secondary.profile_key) is not None:
+        raise Conflict("The profile was captured again since the merge", code="lead_exists")
+    # The primary: what the merge wrote is replaced by what was there, unless edited since.
+    restored = []
+    secondary_custom = {k: v for k, v in secondary.custom_fields.items() if k != "_merged_into"}
+    for field, before in (data.get("primary_before") or {}).items():
+        if field == "custom_fields":
+            merged: Any = rules.merged_custom_fields(before or {}, secondary_custom)
+        elif field == "notes":
+            merged = rules.merged_notes(before, secondary.notes)
+        elif field == "followers":
+            merged = max(filter(None, [before, secondary.followers]), default=None)
+        else:
+            merged = getattr(secondary, field, None)
+        if getattr(primary, field) == merged:  # still what the merge wrote: nobody edited it since
+            setattr(primary, field, before)
+            restored.append(field)
+    _refresh_search_text(primary)
+    primary.updated_at = clock.now()
+    # Tags: those the merge added to the primary leave it; the secondary's own count again.
+    gone = repo.remove_tags(session, primary_id, [int(t) for t in data.get("tags_added") or []])
+    secondary_tags = repo.tag_ids_by_lead(session, [secondary_id])[secondary_id]
+    deltas = {t: -1 for t in gone}
+    for tag_id in secondary_tags:
+        deltas[tag_id] = deltas.get(tag_id, 0) + 1
+    tags.adjust_counts(session=session, deltas=deltas)
+    moved = [int(i) for i in data.get("activities_moved") or []]
+    if moved:
+        session.execute(
+            update(Activity)
+            .where(col(Activity.id).in_(moved), col(Activity.lead_id) == primary_id)
+            .values(lead_id=secondary_id)
+        )
+    secondary.deleted_at = None
+    secondary.custom_fields = secondary_custom
+    repo.shift_stage_counts(session, {secondary.stage_id: 1})
+    timeline.record(
+        session=session,
+        ctx=ctx,
+        lead_id=primary_id,
+        type="lead.merge_undone",
+        data={"merged_lead_id": secondary_id, "fields": sorted(restored)},
+    )
+    timeline.record(session=session, ctx=ctx, lead_id=secondary_id, type="lead.restored")
+    audit.record(
+        session=session,
+        ctx=ctx,
+        action="lead.merge_undone",
+        entity_type="audit",
+        entity_id=str(audit_id),
+        data={"primary_id": primary_id, "secondary_id": secondary_id, "fields_restored": sorted(restored)},
+    )
+    session.flush()
+    _event(session, ctx, "lead.updated", primary, fields=sorted(restored))
+    _event(session, ctx, "lead.created", secondary, restored=True)
+    return _one_public(session, secondary)
 
 
 # ---------------------------------------------------------------- export
