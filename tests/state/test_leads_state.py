@@ -387,6 +387,22 @@ def test_detail_tags_assignee_merge_and_delete(detail, owner) -> None:
     assert not detail.open and "undo_delete" in _text(events)
 
 
+def test_a_merge_is_undone_from_the_timeline(detail, owner) -> None:
+    lead = make_lead(owner, full_name="Ana Souza", email="ana@example.com")
+    twin = make_lead(
+        owner, platform="linkedin", username="ana-souza", company="Acme", email="ana@example.com"
+    )
+    _go(LeadDetailState.open_lead, detail, str(lead.id))
+    _go(LeadDetailState.merge, detail, str(twin.id))
+    merged = [a for a in detail.activities if a.type == "lead.merged"]
+    assert [a.merged_lead_id for a in merged] == [str(twin.id)] and detail.values["company"] == "Acme"
+    events = _text(_go(LeadDetailState.undo_merge, detail, str(twin.id)))
+    assert detail.values["company"] == "" and [d.id for d in detail.duplicates] == [str(twin.id)]
+    assert any(a.type == "lead.merge_undone" for a in detail.activities)
+    assert "Mesclagem desfeita" in events  # pt-BR by default
+    assert "já foi desfeita" in _text(_go(LeadDetailState.undo_merge, detail, str(twin.id)))
+
+
 def test_viewer_gets_a_read_only_detail(make_state, owner) -> None:
     viewer = add_member(owner, "viewer", "viewer@example.com")
     lead = make_lead(owner, full_name="Read Only")
