@@ -7,7 +7,21 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, delete, exists, func, insert, literal, tuple_, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    any_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -180,11 +194,13 @@ def tag_ids_by_lead(session: Session, lead_ids: list[int]) -> dict[int, list[int
     if not lead_ids:
         return {}
     result: dict[int, list[int]] = {i: [] for i in lead_ids}
-    rows = session.exec(
-        select(LeadTag.lead_id, LeadTag.tag_id)
-        .where(col(LeadTag.lead_id).in_(lead_ids))
-        .order_by(col(LeadTag.tag_id))
-    )
+    if session.get_bind().dialect.name == "postgresql":
+        # One array parameter: an IN list of a page's 50 ids costs 50 bind parameters to expand and
+        # render on every request (and a new statement text per page size).
+        wanted = col(LeadTag.lead_id) == any_(bindparam("lead_ids", lead_ids, type_=ARRAY(BigInteger)))
+    else:
+        wanted = col(LeadTag.lead_id).in_(lead_ids)
+    rows = session.exec(select(LeadTag.lead_id, LeadTag.tag_id).where(wanted).order_by(col(LeadTag.tag_id)))
     for lead_id, tag_id in rows:
         result[lead_id].append(tag_id)
     return result
