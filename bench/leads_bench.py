@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 PASSWORD = "Bench-Password-2026"  # noqa: S105 - throwaway users of a throwaway database
-SEED_VERSION = 3  # bump when the generator changes: --keep then reseeds
+SEED_VERSION = 4  # bump when the generator changes: --keep then reseeds
 RESULTS = ROOT / "bench" / "results" / "leads_latest.txt"
 
 # ---------------------------------------------------------------- data distributions
@@ -662,8 +662,9 @@ def generate(
             chosen: set[int] = set()
             while len(chosen) < n_tags:
                 chosen.add(pick(tag_v, tag_c))
+            created_iso = created.isoformat()
             for t in chosen:
-                tag_w(f"{lead_id}\t{t}\n")
+                tag_w(f"{lead_id}\t{t}\t{created_iso}\n")
                 if deleted is None:
                     tag_counts[t] += 1
     lead_buf.seek(0)
@@ -712,7 +713,7 @@ def seed(db: str, rows: int, rows2: int) -> dict[str, Any]:
                 with cur.copy(f"COPY lead ({', '.join(LEAD_COLUMNS)}) FROM STDIN") as copy:
                     while chunk := lead_buf.read(8 << 20):
                         copy.write(chunk)
-                with cur.copy("COPY lead_tag (lead_id, tag_id) FROM STDIN") as copy:
+                with cur.copy("COPY lead_tag (lead_id, tag_id, lead_created_at) FROM STDIN") as copy:
                     while chunk := tag_buf.read(8 << 20):
                         copy.write(chunk)
                 for tag_id, count in tag_counts.items():
@@ -918,10 +919,10 @@ class Auth:
     def __init__(self, email: str) -> None:
         self.email = email
         self.token = ""
-        self.issued = 0.0
+        self.issued: float | None = None  # not 0.0: monotonic() may be under 10 min on a fresh machine
 
     def header(self) -> dict[str, str]:
-        if time.monotonic() - self.issued > 10 * 60:  # access tokens live 15 min
+        if self.issued is None or time.monotonic() - self.issued > 10 * 60:  # access tokens live 15 min
             from snapleads_app.core.db import unit_of_work
             from snapleads_app.domain.accounts import service as accounts
             from snapleads_app.domain.accounts.models import ClientInfo, LoginIn

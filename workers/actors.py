@@ -31,7 +31,9 @@ from snapleads_app.core.errors import (
 )
 from snapleads_app.core.mail import MailDeliveryError, OutgoingEmail
 from snapleads_app.domain.accounts import service as accounts_service
+from snapleads_app.domain.exports import service as exports_service
 from snapleads_app.domain.imports import runner as imports_runner
+from snapleads_app.domain.imports import service as imports_service
 from snapleads_app.domain.inbox import delivery as inbox_delivery
 from snapleads_app.domain.notifications import service as notifications
 from workers.broker import setup_broker
@@ -254,3 +256,19 @@ def deliver_message(message_id: int) -> None:
     `delivered` or `failed` with the reason (retried from the UI). A repeated job finds it no longer
     pending and does nothing."""
     inbox_delivery.deliver(message_id)
+
+
+@dramatiq.actor(actor_name="imports.purge_uploads", queue_name="default", max_retries=0)
+def purge_uploads() -> None:
+    """Maintenance (cron or by hand): delete upload files no import job took over within a day. Uploads
+    also sweep them hourly on their own, so this is only needed where nobody uploads for a long time."""
+    imports_service.purge_abandoned_uploads()
+
+
+@dramatiq.actor(
+    actor_name="exports.run", queue_name="bulk", max_retries=3, time_limit=60 * 60 * 1000, throws=GIVE_UP
+)
+@domain_job
+def run_export(job_id: int) -> None:
+    """Write a big lead export to its file; a retry writes it again from the start."""
+    exports_service.run(job_id)

@@ -5,17 +5,25 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import File, Form, Query, UploadFile, status
+from fastapi import File, Form, Query, Request, Response, UploadFile, status
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ValidationError
 
-from api_ext.deps import CurrentCtx
+from api_ext.deps import BearerToken, CurrentCtx, authenticated, json_response
 from api_ext.routes import api_router
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.errors import InvalidInput
 from snapleads_app.domain.imports import service as imports
-from snapleads_app.domain.imports.models import BatchImportIn, ImportJobPublic, ImportOptions
+from snapleads_app.domain.imports.models import (
+    BatchImportIn,
+    ImportJobPublic,
+    ImportOptions,
+    MappingPresetIn,
+    MappingPresetPublic,
+)
 
 router = api_router("/leads", tags=["imports"])
 JobId = Annotated[int, PathParam(gt=0, le=2**31 - 1)]
@@ -31,18 +39,64 @@ class ImportJobList(BaseModel):
     data: list[ImportJobPublic]
 
 
-@router.post("/import", status_code=status.HTTP_202_ACCEPTED)
-def import_batch(body: BatchImportIn, ctx: CurrentCtx) -> ImportAccepted:
+@router.post(
+    "/import",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=ImportAccepted,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": BatchImportIn.model_json_schema()}},
+        }
+    },
+)
+async def import_batch(request: Request, token: BearerToken) -> Response:
     """Queue a batch of leads (≤ 5 MB) from the extension or an integration; poll the job or watch it live."""
-    with unit_of_work() as session:
-        job = imports.create_batch_job(session=session, ctx=ctx, data=body)
-    return ImportAccepted(job_id=job.id, status=job.status, total=job.total)
+    # Validated by pydantic-core straight from the bytes (no json.loads into Python objects first).
+    try:
+        body = BatchImportIn.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("body", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from exc
+
+    def queue_job() -> ImportJobPublic:
+        with unit_of_work() as session:
+            return imports.create_batch_job(session=session, ctx=authenticated(session, token), data=body)
+
+    job = await run_in_threadpool(queue_job)  # one hop: auth, insert and commit in one unit of work
+    return json_response(ImportAccepted(job_id=job.id, status=job.status, total=job.total), 202)
 
 
 @router.get("/imports")
 def list_imports(ctx: CurrentCtx, limit: Annotated[int, Query(ge=1, le=100)] = 50) -> ImportJobList:
     with unit_of_work() as session:
         return ImportJobList(data=imports.list_jobs(session=session, ctx=ctx, limit=limit))
+
+
+class MappingPresetList(BaseModel):
+    data: list[MappingPresetPublic]
+
+
+# Before "/import/{job_id}": "presets" is not a job id.
+@router.get("/import/presets")
+def list_presets(ctx: CurrentCtx) -> MappingPresetList:
+    """The workspace's saved column mappings (the wizard offers them for the next file)."""
+    with unit_of_work() as session:
+        return MappingPresetList(data=imports.list_presets(session=session, ctx=ctx))
+
+
+@router.post("/import/presets", status_code=status.HTTP_201_CREATED)
+def save_preset(body: MappingPresetIn, ctx: CurrentCtx) -> MappingPresetPublic:
+    """Save a mapping ({column: field}) under a name; the same name replaces it (managers and up)."""
+    with unit_of_work() as session:
+        return imports.save_preset(session=session, ctx=ctx, data=body)
+
+
+@router.delete("/import/presets/{preset_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_preset(preset_id: JobId, ctx: CurrentCtx) -> None:
+    with unit_of_work() as session:
+        imports.delete_preset(session=session, ctx=ctx, preset_id=preset_id)
 
 
 @router.get("/import/{job_id}")

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Depends, Path, Query, status
-from fastapi.responses import StreamingResponse
+from fastapi import Depends, Path, Query, Response, status
+from fastapi.responses import FileResponse, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api_ext.deps import CurrentCtx
+from api_ext.deps import BearerToken, CurrentCtx, authenticated, json_response
 from api_ext.params import IsoDateTime
 from api_ext.routes import api_router
 from snapleads_app.core import clock
 from snapleads_app.core.db import new_session, unit_of_work
+from snapleads_app.domain.exports import service as exports
+from snapleads_app.domain.exports.models import ExportJobPublic
 from snapleads_app.domain.leads import service as leads
 from snapleads_app.domain.leads.models import (
     LeadCreate,
@@ -30,7 +32,7 @@ router = api_router("/leads", tags=["leads"])
 LeadId = Annotated[int, Path(gt=0, le=2**63 - 1)]
 
 
-def lead_filter(
+async def lead_filter(  # async: pure parsing, no reason to hop to a worker thread
     platform: Annotated[list[Platform] | None, Query()] = None,
     status: Annotated[list[Status] | None, Query()] = None,
     stage_id: Annotated[int | None, Query(gt=0, le=2**31 - 1)] = None,
@@ -88,25 +90,34 @@ class LeadList(BaseModel):
     data: list[LeadPublic]
 
 
-@router.get("")
+class MergeList(BaseModel):
+    data: list[leads.MergePublic]
+
+
+class ExportList(BaseModel):
+    data: list[ExportJobPublic]
+
+
+@router.get("", response_model=LeadPage)
 def list_leads(
-    ctx: CurrentCtx,
+    token: BearerToken,
     filters: Filters,
     sort: SortKey = "-created",
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
     include_total: bool = False,
-) -> LeadPage:
+) -> Response:
     with unit_of_work() as session:
-        return leads.list_leads(
+        page = leads.list_leads(
             session=session,
-            ctx=ctx,
+            ctx=authenticated(session, token),
             filters=filters,
             sort=sort,
             limit=limit,
             cursor=cursor,
             include_total=include_total,
         )
+    return json_response(page)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -115,9 +126,20 @@ def create_lead(body: LeadCreate, ctx: CurrentCtx) -> LeadPublic:
         return leads.create_lead(session=session, ctx=ctx, data=body)
 
 
-@router.get("/export", response_class=StreamingResponse)
-def export_leads(ctx: CurrentCtx, filters: Filters, sort: SortKey = "-created") -> StreamingResponse:
-    """CSV of every lead matching the filters (UTF-8 with BOM; formula cells neutralised)."""
+@router.get(
+    "/export",
+    response_class=StreamingResponse,
+    responses={
+        202: {"model": ExportJobPublic, "description": "Too big for one response: a background export"}
+    },
+)
+def export_leads(ctx: CurrentCtx, filters: Filters, sort: SortKey = "-created") -> Response:
+    """CSV of every lead matching the filters (UTF-8 with BOM; formula cells neutralised). Over
+    20,000 leads: 202 with a background export job; poll `/leads/exports/{id}` for its download link."""
+    with unit_of_work() as session:
+        job = exports.plan_export(session=session, ctx=ctx, filters=filters, sort=sort)
+    if job is not None:
+        return json_response(job, status.HTTP_202_ACCEPTED)
     session = new_session()
     chunks = leads.export_csv(session=session, ctx=ctx, filters=filters, sort=sort)
     try:
@@ -141,16 +163,47 @@ def export_leads(ctx: CurrentCtx, filters: Filters, sort: SortKey = "-created") 
     )
 
 
+@router.get("/exports", response_model=ExportList)
+def list_exports(ctx: CurrentCtx) -> ExportList:
+    """The caller's recent background exports."""
+    with unit_of_work() as session:
+        return ExportList(data=exports.list_exports(session=session, ctx=ctx))
+
+
+@router.get("/exports/{job_id}")
+def get_export(job_id: Annotated[int, Path(gt=0, le=2**31 - 1)], ctx: CurrentCtx) -> ExportJobPublic:
+    with unit_of_work() as session:
+        return exports.get_export(session=session, ctx=ctx, job_id=job_id)
+
+
+@router.get("/exports/{job_id}/download", response_class=FileResponse)
+def download_export(
+    job_id: Annotated[int, Path(gt=0, le=2**31 - 1)], token: Annotated[str, Query(max_length=128)]
+) -> FileResponse:
+    """The CSV of a finished export. The link is the key (no bearer token), so it can be opened in a browser."""
+    with unit_of_work() as session:
+        path, filename = exports.download_file(session=session, job_id=job_id, token=token)
+    return FileResponse(path, media_type="text/csv; charset=utf-8", filename=filename)
+
+
+@router.post("/merges/{audit_id}/undo")
+def undo_merge(audit_id: Annotated[int, Path(gt=0, le=2**31 - 1)], ctx: CurrentCtx) -> LeadPublic:
+    """Undo a merge (id from `GET /leads/{id}/merges` or the audit log): returns the restored lead."""
+    with unit_of_work() as session:
+        return leads.undo_merge(session=session, ctx=ctx, audit_id=audit_id)
+
+
 @router.post("/bulk")
 def bulk(body: leads.BulkIn, ctx: CurrentCtx) -> leads.BulkResult:
     with unit_of_work() as session:
         return leads.bulk(session=session, ctx=ctx, data=body)
 
 
-@router.get("/{lead_id}")
-def get_lead(lead_id: LeadId, ctx: CurrentCtx) -> LeadPublic:
+@router.get("/{lead_id}", response_model=LeadPublic)
+def get_lead(lead_id: LeadId, token: BearerToken) -> Response:
     with unit_of_work() as session:
-        return leads.get_lead(session=session, ctx=ctx, lead_id=lead_id)
+        lead = leads.get_lead(session=session, ctx=authenticated(session, token), lead_id=lead_id)
+    return json_response(lead)
 
 
 @router.patch("/{lead_id}")
@@ -193,16 +246,23 @@ def assign_lead(lead_id: LeadId, body: AssignIn, ctx: CurrentCtx) -> LeadPublic:
         return leads.assign_lead(session=session, ctx=ctx, lead_id=lead_id, assignee_id=body.assignee_id)
 
 
-@router.post("/{lead_id}/move")
-def move_lead(lead_id: LeadId, body: leads.MoveIn, ctx: CurrentCtx) -> LeadPublic:
+@router.post("/{lead_id}/move", response_model=LeadPublic)
+def move_lead(lead_id: LeadId, body: leads.MoveIn, token: BearerToken) -> Response:
     with unit_of_work() as session:
-        return leads.move_lead(session=session, ctx=ctx, lead_id=lead_id, data=body)
+        lead = leads.move_lead(session=session, ctx=authenticated(session, token), lead_id=lead_id, data=body)
+    return json_response(lead)
 
 
 @router.post("/{lead_id}/merge")
 def merge_lead(lead_id: LeadId, body: MergeIn, ctx: CurrentCtx) -> LeadPublic:
     with unit_of_work() as session:
         return leads.merge_leads(session=session, ctx=ctx, primary_id=lead_id, secondary_id=body.secondary_id)
+
+
+@router.get("/{lead_id}/merges")
+def merges(lead_id: LeadId, ctx: CurrentCtx) -> MergeList:
+    with unit_of_work() as session:
+        return MergeList(data=leads.list_merges(session=session, ctx=ctx, lead_id=lead_id))
 
 
 @router.get("/{lead_id}/duplicates")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, Query, status
+from fastapi import Path, Query, Response, status
 from pydantic import BaseModel
 
-from api_ext.deps import CurrentCtx
+from api_ext.deps import BearerToken, CurrentCtx, authenticated, json_response
 from api_ext.routes import api_router
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.leads import service as leads
@@ -91,16 +91,20 @@ def delete_stage(stage_id: Id, ctx: CurrentCtx) -> None:
         pipelines.delete_stage(session=session, ctx=ctx, stage_id=stage_id)
 
 
-@router.get("/stages/{stage_id}/leads")
+@router.get("/stages/{stage_id}/leads", response_model=Column)
 def stage_column(
     stage_id: Id,
-    ctx: CurrentCtx,
+    token: BearerToken,
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     after_position: float | None = None,
-) -> Column:
+) -> Response:
     """One Kanban column in card order; page with `after_position` = the last card's position."""
     with unit_of_work() as session:
         data, total = leads.kanban_column(
-            session=session, ctx=ctx, stage_id=stage_id, limit=limit, after_position=after_position
+            session=session,
+            ctx=authenticated(session, token),
+            stage_id=stage_id,
+            limit=limit,
+            after_position=after_position,
         )
-    return Column(stage_id=stage_id, total=total, data=data)
+    return json_response(Column(stage_id=stage_id, total=total, data=data))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Path, status
+from fastapi import Path, Response, status
 from pydantic import BaseModel
 
-from api_ext.deps import CurrentCtx
+from api_ext.deps import BearerToken, CurrentCtx, authenticated, json_response
 from api_ext.routes import api_router
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.tags import service as tags
@@ -22,11 +22,11 @@ class TagList(BaseModel):
     total: int
 
 
-@router.get("")
-def list_tags(ctx: CurrentCtx) -> TagList:
+@router.get("", response_model=TagList)
+def list_tags(token: BearerToken) -> Response:
     with unit_of_work() as session:
-        data = tags.list_tags(session=session, ctx=ctx)
-    return TagList(data=data, total=len(data))
+        data = tags.list_tags(session=session, ctx=authenticated(session, token))
+    return json_response(TagList(data=data, total=len(data)))
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

@@ -7,6 +7,7 @@ and side effects registered with `on_commit` (events, jobs) leave only after the
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -15,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlmodel import Session, create_engine
 
 from snapleads_app.core.errors import DomainError
@@ -43,11 +45,10 @@ def build_engine(url: str) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=settings.db_pool_size,
         max_overflow=10,
-        pool_pre_ping=True,  # survive a PostgreSQL restart without restarting the app
         pool_recycle=1800,
         connect_args={
             # Tenant-skewed data makes generic plans wrong: never cache prepared plans.
@@ -56,6 +57,30 @@ def build_engine(url: str) -> Engine:
             "options": f"-c statement_timeout={settings.db_statement_timeout_ms} -c max_parallel_workers_per_gather=0",
         },
     )
+    _ping_idle_connections(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 10.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Survive a PostgreSQL restart without restarting the app, without `pool_pre_ping`'s round trip on
+    every checkout: only a connection idle for a while is pinged (a dead one is replaced, like pre-ping);
+    one that died in between fails its request once and SQLAlchemy then invalidates the whole pool."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_conn: Any, record: Any) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("checked_in_at")
+        if since is not None and time.monotonic() - since > IDLE_PING_SECONDS:
+            try:
+                engine.dialect.do_ping(dbapi_conn)
+            except Exception as exc:
+                raise DisconnectionError("idle connection is gone") from exc
 
 
 @lru_cache

@@ -4,6 +4,7 @@ from snapleads_app.domain.accounts import models as accounts_models  # noqa: F40
 from snapleads_app.domain.analytics import models as analytics_models  # noqa: F401
 from snapleads_app.domain.audit import models as audit_models  # noqa: F401
 from snapleads_app.domain.automations import models as automations_models  # noqa: F401
+from snapleads_app.domain.exports import models as exports_models  # noqa: F401
 from snapleads_app.domain.imports import models as imports_models  # noqa: F401
 from snapleads_app.domain.inbox import models as inbox_models  # noqa: F401
 from snapleads_app.domain.leads import models as leads_models  # noqa: F401

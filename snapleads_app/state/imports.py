@@ -23,7 +23,7 @@ from snapleads_app.domain.accounts import rules
 from snapleads_app.domain.accounts import service as accounts
 from snapleads_app.domain.imports import mapping as mapping_rules
 from snapleads_app.domain.imports import service as imports
-from snapleads_app.domain.imports.models import ImportJobPublic, ImportOptions
+from snapleads_app.domain.imports.models import ImportJobPublic, ImportOptions, MappingPresetIn
 from snapleads_app.i18n import t
 from snapleads_app.state.base import guarded, run_blocking, run_service
 from snapleads_app.state.realtime_imports import FINAL_STATUSES, ImportsLiveState, ImportsShared
@@ -57,6 +57,7 @@ class ColumnRow:
     target: str = ""  # a lead field, "custom" or "ignore" (the select's value)
     custom: str = ""  # custom field key when target == "custom"
     samples: list[str] = dataclasses.field(default_factory=list)
+    error: str = ""  # what is wrong with this column's mapping (shown under its select)
 
 
 @dataclasses.dataclass
@@ -156,6 +157,20 @@ def service_mapping(columns: list[ColumnRow]) -> dict[str, str]:
     return out
 
 
+def _with_target(column: ColumnRow, target: str) -> ColumnRow:
+    custom = (
+        target[len(mapping_rules.CUSTOM_PREFIX) :] if target.startswith(mapping_rules.CUSTOM_PREFIX) else ""
+    )
+    return dataclasses.replace(column, target=select_value(target), custom=custom or column.custom, error="")
+
+
+def _mapping_problem(code: str | None, lang: str) -> str:
+    if not code:
+        return ""
+    known = code if code in mapping_rules.MAPPING_PROBLEMS else "unknown_target"
+    return t(f"imports.mapping_problem.{known}", lang)
+
+
 def split_tags(text: str) -> list[str]:
     return list(dict.fromkeys(tag.strip()[:50] for tag in text.split(",") if tag.strip()))[:20]
 
@@ -200,6 +215,10 @@ class ImportsState(SessionState):
     preview_rows: rx.Field[list[list[str]]] = rx.field(default_factory=list)
     columns: rx.Field[list[ColumnRow]] = rx.field(default_factory=list)
     mapping_error: rx.Field[str] = rx.field("")
+    # saved mappings of the workspace (picker + "save as")
+    preset_options: rx.Field[list[MemberOption]] = rx.field(default_factory=list)
+    preset_choice: rx.Field[str] = rx.field("")
+    preset_name: rx.Field[str] = rx.field("")
     # options
     duplicate_policy: rx.Field[str] = rx.field("skip")
     tags_text: rx.Field[str] = rx.field("")
@@ -218,6 +237,7 @@ class ImportsState(SessionState):
     _upload_path: str = ""
     _layout: str = ""  # the detected layout as JSON (handed back to the service unchanged)
     _members: dict[int, str] = {}  # noqa: RUF012
+    _presets: dict[str, dict[str, str]] = {}  # noqa: RUF012 - preset id → its mapping
     _live_seen: int = 0
 
     # ------------------------------------------------------------ computed
@@ -358,7 +378,51 @@ class ImportsState(SessionState):
         self.preview_rows = [[str(row.get(h) or "") for h in found.headers] for row in preview]
         self.columns = column_rows(found.headers, found.mapping, found.preview)
         self.step = "mapping"
-        return None
+        self.preset_choice = ""
+        return ImportsState.load_presets
+
+    # ------------------------------------------------------------ saved mappings
+
+    @rx.event
+    @guarded
+    async def load_presets(self) -> None:
+        ctx = await self._ctx()
+        presets = await run_service(imports.list_presets, ctx=ctx)
+        self._presets = {str(p.id): dict(p.mapping) for p in presets}
+        self.preset_options = [MemberOption(value=str(p.id), label=p.name) for p in presets]
+
+    @rx.event
+    def apply_preset(self, preset_id: str) -> None:
+        """Re-map the columns with a saved mapping (columns it does not know keep their current target)."""
+        preset = self._presets.get(str(preset_id))
+        if preset is None:
+            return
+        current = service_mapping(self.columns)
+        chosen = mapping_rules.apply_preset(preset, [c.header for c in self.columns], current)
+        self.columns = [_with_target(c, chosen.get(c.header, mapping_rules.IGNORE)) for c in self.columns]
+        self.preset_choice = str(preset_id)
+        self.preset_name = next((o.label for o in self.preset_options if o.value == str(preset_id)), "")
+        self.mapping_error = ""
+
+    @rx.event
+    def set_preset_name(self, value: str) -> None:
+        self.preset_name = str(value)[:80]
+
+    @rx.event
+    @guarded
+    async def save_preset(self):
+        ctx = await self._ctx()
+        name = self.preset_name.strip()
+        if not name:
+            return rx.toast.error(t("imports.preset_name_required", self.lang))
+        saved = await run_service(
+            imports.save_preset,
+            ctx=ctx,
+            data=MappingPresetIn(name=name, mapping=service_mapping(self.columns)),
+        )
+        await self.load_presets()
+        self.preset_choice = str(saved.id)
+        return rx.toast.success(t("imports.preset_saved", self.lang, name=saved.name))
 
     @rx.event
     def set_has_header(self, checked: bool):
@@ -372,13 +436,15 @@ class ImportsState(SessionState):
             return
         self.mapping_error = ""
         self.columns = [
-            dataclasses.replace(c, target=target) if c.header == header else c for c in self.columns
+            dataclasses.replace(c, target=target, error="") if c.header == header else c for c in self.columns
         ]
 
     @rx.event
     def set_custom_name(self, header: str, name: str) -> None:
         key = mapping_rules.slug(str(name)) if str(name).strip() else ""
-        self.columns = [dataclasses.replace(c, custom=key) if c.header == header else c for c in self.columns]
+        self.columns = [
+            dataclasses.replace(c, custom=key, error="") if c.header == header else c for c in self.columns
+        ]
 
     @rx.event
     def set_duplicate_policy(self, value: str) -> None:
@@ -417,6 +483,7 @@ class ImportsState(SessionState):
         self.preview_rows = []
         self.columns = []
         self.mapping_error = ""
+        self.preset_choice = ""
         self.starting = False
 
     @rx.event
@@ -451,8 +518,12 @@ class ImportsState(SessionState):
         try:
             imports.check_mapping(mapping, list(self.headers))
         except InvalidInput as exc:
-            detail = (exc.errors or {}).get("mapping", "")
-            self.mapping_error = t("error.invalid_mapping", self.lang) + (f" ({detail})" if detail else "")
+            errors = exc.errors or {}
+            self.columns = [
+                dataclasses.replace(c, error=_mapping_problem(errors.get(f"mapping.{c.header}"), self.lang))
+                for c in self.columns
+            ]
+            self.mapping_error = t("error.invalid_mapping", self.lang)
             return None
         options = self._options()
         self.starting = True

@@ -58,6 +58,7 @@ ACTIVITY_ICONS = {
     "lead.restored": "undo_2",
     "lead.assigned": "user_check",
     "lead.merged": "merge",
+    "lead.merge_undone": "undo_2",
     "status.changed": "flag",
     "stage.changed": "columns_3",
     "tag.added": "tag",
@@ -73,6 +74,7 @@ class ActivityRow:
     who: str = ""
     when: str = ""
     detail: str = ""
+    merged_lead_id: str = ""  # on "lead.merged": the lead that was merged in (its merge can be undone)
 
 
 def _activity(
@@ -100,6 +102,7 @@ def _activity(
         who=names.get(activity.actor_user_id or 0, "") or activity.via,
         when=activity.created_at.strftime("%Y-%m-%d %H:%M"),
         detail=detail,
+        merged_lead_id=str(data.get("merged_lead_id") or "") if activity.type == "lead.merged" else "",
     )
 
 
@@ -313,6 +316,20 @@ class LeadDetailState(SessionState):
         self._own_changes = remember_own(self._own_changes, [self.lead_id, secondary_id])
         await self._refresh(ctx, lead)
         return rx.toast.success(self._t("detail.merged"))
+
+    @rx.event
+    @guarded
+    async def undo_merge(self, secondary_id: str):
+        """Undo the merge of `secondary_id` into this lead (the service decides what comes back)."""
+        ctx = await self._ctx()
+        merges = await run_service(leads.list_merges, ctx=ctx, lead_id=int(self.lead_id))
+        merge = next((m for m in merges if str(m.secondary_id) == str(secondary_id) and not m.undone), None)
+        if merge is None:
+            return rx.toast.info(self._t("detail.merge_already_undone"))
+        await run_service(leads.undo_merge, ctx=ctx, audit_id=merge.audit_id)
+        self._own_changes = remember_own(self._own_changes, [self.lead_id, str(secondary_id)])
+        await self._refresh(ctx)
+        return rx.toast.success(self._t("detail.merge_undone"))
 
     @rx.event
     @guarded

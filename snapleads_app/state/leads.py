@@ -6,6 +6,7 @@ Rules (who may see/edit/delete, dedup, validation) are the leads service's.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from typing import Any
@@ -14,20 +15,23 @@ import reflex as rx
 from pydantic import ValidationError
 
 from snapleads_app.core.context import Ctx
-from snapleads_app.core.errors import Conflict, InvalidInput
+from snapleads_app.core.errors import Conflict, InvalidInput, NotFound
 from snapleads_app.domain.accounts import rules
 from snapleads_app.domain.accounts import service as accounts
+from snapleads_app.domain.exports import service as exports
+from snapleads_app.domain.exports.models import ExportJobPublic
 from snapleads_app.domain.leads import service as leads
 from snapleads_app.domain.leads.models import LeadCreate, LeadFilter, LeadPublic
 from snapleads_app.domain.tags import service as tags
 from snapleads_app.domain.tags.models import TagPublic
 from snapleads_app.i18n import t_error
-from snapleads_app.state.base import error_message, guarded, run_service
+from snapleads_app.state.base import api_url, error_message, guarded, run_service
 from snapleads_app.state.realtime_leads import LeadsLiveState, observe_change, remember_own
 from snapleads_app.state.session import SessionState
 
 PAGE_SIZE = 25
-EXPORT_LIMIT = 20_000  # rows per browser download (bigger exports: the REST route streams)
+EXPORT_LIMIT = exports.SYNC_LIMIT  # rows per browser download; bigger: a background export with a link
+EXPORT_POLL_SECONDS = 2.0
 UNDO_SECONDS = 30
 PLATFORMS = ("instagram", "facebook", "linkedin", "twitter", "tiktok", "whatsapp", "other")
 STATUSES = ("new", "contacted", "responded", "qualified", "scheduled", "closed", "lost")
@@ -199,6 +203,11 @@ class LeadsState(SessionState):
     new_platform: rx.Field[str] = rx.field("instagram")
     new_errors: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
     exporting: rx.Field[bool] = rx.field(False)
+    # a background export (too many leads for one download): its progress and link
+    export_job_id: rx.Field[int] = rx.field(0)
+    export_status: rx.Field[str] = rx.field("")
+    export_progress: rx.Field[float] = rx.field(0.0)
+    export_url: rx.Field[str] = rx.field("")
     # live updates
     _live_seen: int = 0
     _own_changes: dict[str, float] = {}  # noqa: RUF012
@@ -560,16 +569,52 @@ class LeadsState(SessionState):
         ctx = await self._ctx()
         filters = self._filters()
         count = await run_service(leads.count_leads, ctx=ctx, filters=filters)
-        if count > EXPORT_LIMIT:
-            return rx.toast.warning(
-                self._t("leads.export_too_big", limit=f"{EXPORT_LIMIT:,}"), duration=10000
+        if count > EXPORT_LIMIT:  # a file written by a worker; the page follows it and links the download
+            job = await run_service(
+                exports.start_export, ctx=ctx, filters=filters, sort=self.sort, total=count
             )
+            self._show_export(job)
+            return [
+                rx.toast.info(self._t("leads.export_started", count=f"{count:,}"), duration=8000),
+                LeadsState.follow_export,
+            ]
         text = await run_service(_export_text, ctx=ctx, filters=filters, sort=self.sort)
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M")
         return [
             rx.download(data=text, filename=f"leads-{stamp}.csv", mime_type="text/csv;charset=utf-8"),
             rx.toast.success(self._t("leads.exported", count=count)),
         ]
+
+    def _show_export(self, job: ExportJobPublic) -> None:
+        self.export_job_id = job.id
+        self.export_status = job.status
+        self.export_progress = job.progress
+        self.export_url = api_url(job.download_url) if job.download_url else ""
+
+    @rx.event(background=True)
+    async def follow_export(self):
+        """Poll the background export every 2 s until it is done (the worker publishes no UI events)."""
+        while True:
+            await asyncio.sleep(EXPORT_POLL_SECONDS)
+            async with self:
+                job_id = self.export_job_id
+                ctx = await self._ctx()
+            if not job_id:
+                return
+            try:
+                job = await run_service(exports.get_export, ctx=ctx, job_id=job_id)
+            except NotFound:
+                return
+            async with self:
+                if self.export_job_id != job_id:
+                    return  # another export took its place
+                self._show_export(job)
+            if job.status in ("completed", "failed"):
+                return
+
+    @rx.event
+    def dismiss_export(self) -> None:
+        self.export_job_id, self.export_status, self.export_progress, self.export_url = 0, "", 0.0, ""
 
     # ------------------------------------------------------------ columns
 

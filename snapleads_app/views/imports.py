@@ -272,6 +272,12 @@ def _mapping_row(col: Any) -> rx.Component:
                         width="100%",
                     ),
                 ),
+                rx.cond(
+                    col.error != "",
+                    rx.text(
+                        col.error, size="1", color_scheme="red", role="alert", data_testid="mapping-row-error"
+                    ),
+                ),
                 spacing="1",
                 width="100%",
             )
@@ -280,6 +286,37 @@ def _mapping_row(col: Any) -> rx.Component:
         data_testid="mapping-row",
         data_header=col.header,
         opacity=rx.cond(col.target == "ignore", "0.55", "1"),
+    )
+
+
+def _presets_bar() -> rx.Component:
+    """Apply a mapping saved for an earlier file, or save this one under a name."""
+    picker = rx.select.root(
+        rx.select.trigger(
+            placeholder=tr("imports.preset_pick"), id="preset-picker", aria_label=tr("imports.preset_pick")
+        ),
+        rx.select.content(rx.foreach(S.preset_options, lambda p: rx.select.item(p.label, value=p.value))),
+        value=S.preset_choice,
+        on_change=S.apply_preset,
+        disabled=S.preset_options.length() == 0,
+    )
+    return rx.flex(
+        picker,
+        rx.spacer(),
+        rx.input(
+            value=S.preset_name,
+            on_change=S.set_preset_name,
+            placeholder=tr("imports.preset_name"),
+            aria_label=tr("imports.preset_name"),
+            id="preset-name",
+            max_length=80,
+            size="2",
+        ),
+        rx.button(tr("imports.preset_save"), variant="soft", on_click=S.save_preset, id="preset-save"),
+        spacing="2",
+        align="center",
+        wrap="wrap",
+        width="100%",
     )
 
 
@@ -405,6 +442,7 @@ def _mapping_step() -> rx.Component:
         section_card(
             tr("imports.mapping"),
             rx.text(tr("imports.mapping_hint"), size="2", color_scheme="gray"),
+            _presets_bar(),
             _mapping_table(),
         ),
         section_card(tr("imports.options"), _options()),

@@ -69,6 +69,45 @@ def _columns_menu() -> rx.Component:
     )
 
 
+def _export_callout() -> rx.Component:
+    """A background export: progress, then the download link (or the failure)."""
+    return rx.cond(
+        S.export_job_id > 0,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("download")),
+            rx.hstack(
+                rx.cond(
+                    S.export_status == "completed",
+                    rx.link(
+                        tr("leads.export_ready"), href=S.export_url, is_external=True, id="export-download"
+                    ),
+                    rx.cond(
+                        S.export_status == "failed",
+                        rx.text(tr("leads.export_failed")),
+                        rx.hstack(
+                            rx.text(tr("leads.export_running")),
+                            rx.progress(value=S.export_progress.to(int), width="10em"),
+                            align="center",
+                        ),
+                    ),
+                ),
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("x", size=14),
+                    variant="ghost",
+                    size="1",
+                    on_click=S.dismiss_export,
+                    aria_label=tr("common.close"),
+                ),
+                align="center",
+                width="100%",
+            ),
+            id="export-job",
+            width="100%",
+        ),
+    )
+
+
 def _header() -> rx.Component:
     return page_header(
         tr("leads.title"),
@@ -699,6 +738,7 @@ def leads_view() -> rx.Component:
     return rx.vstack(
         watch(LeadsShared.version, S.live_changed),
         _header(),
+        _export_callout(),
         _filters(),
         _selection_bar(),
         _body(),

@@ -129,6 +129,7 @@ def test_csv_upload_refuses_binary_files_and_bad_mappings_clearly(client):
         data={"mapping": json.dumps({"ghost": "email"})},
     )
     assert bad_mapping.status_code == 422 and bad_mapping.json()["code"] == "invalid_mapping"
+    assert bad_mapping.json()["errors"]["mapping.ghost"] == "unknown_column"  # per column, machine-readable
     not_json = client.post(
         "/api/v1/leads/import/csv",
         headers=owner.auth,
@@ -157,3 +158,28 @@ def test_csv_uploads_may_exceed_the_json_limit_but_not_200_mb(client):
         content=b"x",
     )
     assert refused.status_code == 413
+
+
+def test_mapping_presets_over_rest(client):
+    owner = register_owner()
+    other = register_owner()
+    saved = client.post(
+        "/api/v1/leads/import/presets",
+        headers=owner.auth,
+        json={"name": "Loja", "mapping": {"Nome": "full_name", "E-mail": "email"}},
+    )
+    assert saved.status_code == 201 and saved.json()["name"] == "Loja"
+    listed = client.get("/api/v1/leads/import/presets", headers=owner.auth)  # not read as a job id
+    assert listed.status_code == 200 and [p["id"] for p in listed.json()["data"]] == [saved.json()["id"]]
+    assert client.get("/api/v1/leads/import/presets", headers=other.auth).json()["data"] == []
+    bad = client.post(
+        "/api/v1/leads/import/presets", headers=owner.auth, json={"name": "X", "mapping": {"A": "nope"}}
+    )
+    assert bad.status_code == 422 and bad.json()["errors"]["mapping.A"] == "unknown_target"
+    gone = client.delete(f"/api/v1/leads/import/presets/{saved.json()['id']}", headers=other.auth)
+    assert gone.status_code == 404
+    assert (
+        client.delete(f"/api/v1/leads/import/presets/{saved.json()['id']}", headers=owner.auth).status_code
+        == 204
+    )
+    assert client.get("/api/v1/leads/import/presets", headers=owner.auth).json()["data"] == []

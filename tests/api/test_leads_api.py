@@ -227,3 +227,49 @@ def test_another_workspaces_ids_are_404(client, method, template, body):
     assert response.status_code == 404, (url, response.text)
     assert response.headers["content-type"] == PROBLEM
     assert client.get(f"/api/v1/leads/{lead.id}", headers=globex.auth).status_code == 200  # untouched
+
+
+def test_a_big_export_answers_202_and_its_link_downloads_the_file(client, monkeypatch):
+    from snapleads_app.domain.exports import service as exports
+
+    monkeypatch.setattr(exports, "SYNC_LIMIT", 1)
+    owner = register_owner()
+    other = register_owner()
+    make_lead(owner, full_name="Ana")
+    make_lead(owner, full_name="Bia")
+    accepted = client.get("/api/v1/leads/export", headers=owner.auth)
+    assert accepted.status_code == 202
+    job = accepted.json()
+    assert job["status"] == "queued" and job["total"] == 2 and job["download_url"] is None
+    assert client.get(f"/api/v1/leads/exports/{job['id']}", headers=other.auth).status_code == 404
+    exports.run(job["id"])  # what the `exports.run` actor does
+    done = client.get(f"/api/v1/leads/exports/{job['id']}", headers=owner.auth).json()
+    assert done["status"] == "completed" and done["download_url"].startswith(
+        f"/api/v1/leads/exports/{job['id']}/"
+    )
+    assert [e["id"] for e in client.get("/api/v1/leads/exports", headers=owner.auth).json()["data"]] == [
+        job["id"]
+    ]
+    file = client.get(done["download_url"])  # the link is the key: no bearer token
+    assert file.status_code == 200 and file.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(file.content.decode("utf-8-sig"))))
+    assert sorted(r["full_name"] for r in rows) == ["Ana", "Bia"]
+    wrong = client.get(f"/api/v1/leads/exports/{job['id']}/download", params={"token": "nope"})
+    assert wrong.status_code == 404
+
+
+def test_merges_of_a_lead_are_listed_and_undone_over_rest(client):
+    owner = register_owner()
+    agent = add_member(owner, "agent")
+    a = make_lead(owner, full_name="Ana", assignee_id=agent.user_id)
+    b = make_lead(owner, platform="linkedin", username="ana-l", company="Acme")
+    merged = client.post(f"/api/v1/leads/{a.id}/merge", headers=owner.auth, json={"secondary_id": b.id})
+    assert merged.status_code == 200 and merged.json()["company"] == "Acme"
+    listed = client.get(f"/api/v1/leads/{a.id}/merges", headers=owner.auth).json()["data"]
+    assert [(m["secondary_id"], m["undone"]) for m in listed] == [(b.id, False)]
+    audit_id = listed[0]["audit_id"]
+    assert client.post(f"/api/v1/leads/merges/{audit_id}/undo", headers=agent.auth).status_code == 403
+    undone = client.post(f"/api/v1/leads/merges/{audit_id}/undo", headers=owner.auth)
+    assert undone.status_code == 200 and undone.json()["id"] == b.id
+    assert client.get(f"/api/v1/leads/{a.id}", headers=owner.auth).json()["company"] is None
+    assert client.post(f"/api/v1/leads/merges/{audit_id}/undo", headers=owner.auth).status_code == 409

@@ -151,6 +151,16 @@ CASES: dict[tuple[str, str], Case] = {
     ("get", "/api/v1/templates/{template_id}"): Case("foreign_path"),
     ("patch", "/api/v1/templates/{template_id}"): Case("foreign_path", body={"name": "hijacked"}),
     ("delete", "/api/v1/templates/{template_id}"): Case("foreign_path"),
+    # --- import presets, background exports, merge undo ----------------------------------------------
+    ("get", "/api/v1/leads/import/presets"): Case("listing"),
+    ("post", "/api/v1/leads/import/presets"): Case("own_scope", why="creates in the caller's workspace"),
+    ("delete", "/api/v1/leads/import/presets/{preset_id}"): Case("foreign_path"),
+    ("get", "/api/v1/leads/exports"): Case("listing", shows_markers=False),
+    # Background exports start above 20,000 leads, too many to seed here: A's import job id stands in.
+    ("get", "/api/v1/leads/exports/{job_id}"): Case("foreign_path"),
+    ("get", "/api/v1/leads/exports/{job_id}/download"): Case("foreign_path", query={"token": "guessed"}),
+    ("post", "/api/v1/leads/merges/{audit_id}/undo"): Case("foreign_path"),
+    ("get", "/api/v1/leads/{lead_id}/merges"): Case("foreign_path"),
     # --- members and invitations ----------------------------------------------------------------
     ("get", "/api/v1/members"): Case("listing"),
     ("patch", "/api/v1/members/{user_id}"): Case("foreign_path", body={"role": "viewer"}),
@@ -229,6 +239,8 @@ PATH_PARAMS = {
     "conversation_id": "conversation",
     "message_id": "message",
     "template_id": "template",
+    "preset_id": "preset",
+    "audit_id": "merge",
 }
 
 
@@ -310,7 +322,17 @@ def _seed(client: TestClient, owner: Member, prefix: str, agent: Member) -> dict
         headers=owner.auth,
         json={"name": f"{prefix} template", "body": "Oi {{first_name}}"},
     ).json()
+    merged_away = make_lead(owner, full_name=f"{prefix} Twin", email=f"{prefix.lower()}.twin@example.com")
+    client.post(f"/api/v1/leads/{lead.id}/merge", headers=owner.auth, json={"secondary_id": merged_away.id})
+    merges = client.get(f"/api/v1/leads/{lead.id}/merges", headers=owner.auth).json()
+    preset = client.post(
+        "/api/v1/leads/import/presets",
+        headers=owner.auth,
+        json={"name": f"{prefix} preset", "mapping": {"Nome": "full_name"}},
+    ).json()
     return {
+        "merge": merges["data"][0]["audit_id"],
+        "preset": preset["id"],
         "conversation": inbound["conversation_id"],
         "message": inbound["message"]["id"],
         "template": template["id"],
@@ -341,6 +363,8 @@ def _snapshot(world: World) -> str:
         f"/api/v1/conversations/{ids['conversation']}",
         f"/api/v1/conversations/{ids['conversation']}/messages",
         f"/api/v1/templates/{ids['template']}",
+        f"/api/v1/leads/{ids['lead']}/merges",
+        "/api/v1/leads/import/presets",
         f"/api/v1/automations/{ids['automation']}",
         f"/api/v1/webhooks/{ids['webhook']}/deliveries",
         "/api/v1/webhooks",

@@ -139,8 +139,13 @@ def test_a_file_that_vanished_fails_the_job_with_a_reason(tmp_path):
 def test_mapping_is_checked():
     from snapleads_app.core.errors import InvalidInput
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInput) as twice:
         imports.check_mapping({"Nome": "full_name", "Outro": "full_name"}, ["Nome", "Outro"])
-    with pytest.raises(InvalidInput):
+    assert (
+        twice.value.errors["mapping.Outro"] == "duplicate_target" and "mapping.Nome" not in twice.value.errors
+    )
+    assert "Outro" in twice.value.errors["mapping"]  # the summary stays for older clients
+    with pytest.raises(InvalidInput) as ghost:
         imports.check_mapping({"Ghost": "email"}, ["Nome"])
+    assert ghost.value.errors["mapping.Ghost"] == "unknown_column"
     imports.check_mapping({"Nome": "full_name", "Email": "email"}, ["Nome", "Email"])

@@ -264,6 +264,58 @@ def test_filters_search_sort_and_cursor_pages():
     assert seen == ["Ana Prado", "Bruno", "Carla_100%"]
 
 
+def _walk(member, sort, **filters):
+    """Every id of a filtered listing, one lead per page (cursor to cursor)."""
+    seen, cursor = [], None
+    with unit_of_work() as session:
+        while True:
+            page = leads.list_leads(
+                session=session,
+                ctx=member.ctx,
+                filters=LeadFilter(**filters),
+                sort=sort,
+                limit=1,
+                cursor=cursor,
+            )
+            seen += [x.id for x in page.data]
+            cursor = page.next_cursor
+            if cursor is None:
+                return seen
+
+
+def test_tag_filter_pages_walk_the_links_written_by_every_path_in_creation_order():
+    owner = register_owner()
+    other = register_owner()
+    hot, cold = _tag(owner, "hot"), _tag(owner, "cold")
+    foreign = _tag(other, "hot")
+    made = [make_lead(owner, full_name=f"Lead {i}", tag_ids=[hot.id] if i < 2 else []) for i in range(7)]
+    make_lead(other, full_name="Elsewhere", tag_ids=[foreign.id])
+    with unit_of_work() as session:  # one link per writer: create, add_tags, bulk tag, merge
+        leads.add_tags(session=session, ctx=owner.ctx, lead_id=made[2].id, tag_ids=[hot.id, cold.id])
+        leads.bulk(
+            session=session,
+            ctx=owner.ctx,
+            data=leads.BulkIn(action="tag", lead_ids=[made[3].id, made[4].id], tag_ids=[hot.id]),
+        )
+        leads.update_lead(
+            session=session, ctx=owner.ctx, lead_id=made[4].id, data=LeadUpdate(status="qualified")
+        )
+        leads.add_tags(session=session, ctx=owner.ctx, lead_id=made[6].id, tag_ids=[hot.id])
+        leads.merge_leads(session=session, ctx=owner.ctx, primary_id=made[5].id, secondary_id=made[6].id)
+        leads.delete_lead(session=session, ctx=owner.ctx, lead_id=made[1].id)
+        rows = session.exec(select(Lead).where(Lead.workspace_id == owner.workspace_id)).all()
+    created = {lead.id: lead.created_at for lead in rows}
+    tagged = [made[i].id for i in (0, 2, 3, 4, 5)]  # 1 deleted, 6 merged away
+    newest_first = sorted(tagged, key=lambda i: (created[i], i), reverse=True)
+    assert _walk(owner, "-created", tag_ids=[hot.id]) == newest_first
+    assert _walk(owner, "created", tag_ids=[hot.id]) == newest_first[::-1]
+    assert _walk(owner, "-created", tag_ids=[hot.id], status=["qualified"]) == [made[4].id]
+    assert _walk(owner, "-created", tag_ids=[hot.id, cold.id], tags_mode="all") == [made[2].id]
+    assert _walk(owner, "-created", tag_ids=[cold.id, hot.id], tags_mode="all") == [made[2].id]
+    assert _walk(owner, "-created", tag_ids=[foreign.id]) == []  # another workspace's tag: nothing
+    assert _list(owner, tag_ids=[hot.id]).total == 5
+
+
 def test_tag_counts_follow_every_change():
     owner = register_owner()
     hot = _tag(owner, "hot")
@@ -393,6 +445,59 @@ def test_merge_keeps_fields_tags_notes_and_activities_and_is_audited():
     with unit_of_work() as session:
         counts = {t.name: t.lead_count for t in tags.list_tags(session=session, ctx=owner.ctx)}
     assert counts == {"cold": 1, "hot": 1}
+
+
+def test_a_merge_is_undone_from_its_audit_entry_once_keeping_later_edits():
+    owner, other = register_owner(), register_owner()
+    hot, cold = _tag(owner, "hot"), _tag(owner, "cold")
+    primary = make_lead(
+        owner, full_name="Ana", email="ana@example.com", notes="met at event", tag_ids=[hot.id]
+    )
+    secondary = make_lead(
+        owner,
+        platform="linkedin",
+        username="ana-l",
+        company="Acme",
+        phone="11987654321",
+        notes="prefers e-mail",
+        tag_ids=[hot.id, cold.id],
+        custom_fields={"origem": "feira"},
+    )
+    with unit_of_work() as session:
+        leads.merge_leads(session=session, ctx=owner.ctx, primary_id=primary.id, secondary_id=secondary.id)
+        leads.update_lead(
+            session=session, ctx=owner.ctx, lead_id=primary.id, data=LeadUpdate(company="Acme SA")
+        )
+        merges = leads.list_merges(session=session, ctx=owner.ctx, lead_id=primary.id)
+    assert [(m.secondary_id, m.undone) for m in merges] == [(secondary.id, False)]
+    with pytest.raises(NotFound), unit_of_work() as session:  # another workspace: 404
+        leads.undo_merge(session=session, ctx=other.ctx, audit_id=merges[0].audit_id)
+    with unit_of_work() as session:
+        back = leads.undo_merge(session=session, ctx=owner.ctx, audit_id=merges[0].audit_id)
+        again = leads.get_lead(session=session, ctx=owner.ctx, lead_id=primary.id)
+        moved_back = [
+            a.type for a in leads.list_activities(session=session, ctx=owner.ctx, lead_id=secondary.id)
+        ]
+        counts = {t.name: t.lead_count for t in tags.list_tags(session=session, ctx=owner.ctx)}
+        undone = leads.list_merges(session=session, ctx=owner.ctx, lead_id=primary.id)
+    assert (
+        back.id == secondary.id
+        and back.company == "Acme"
+        and sorted(back.tag_ids) == sorted([hot.id, cold.id])
+    )
+    assert "_merged_into" not in back.custom_fields and back.custom_fields == {"origem": "feira"}
+    assert again.company == "Acme SA"  # edited after the merge: kept
+    assert (again.phone, again.notes, again.custom_fields) == (
+        None,
+        "met at event",
+        {},
+    )  # the merge's, undone
+    assert again.tag_ids == [hot.id]
+    assert "lead.created" in moved_back and "lead.restored" in moved_back
+    assert counts == {"cold": 1, "hot": 2}
+    assert [m.undone for m in undone] == [True]
+    with pytest.raises(Conflict), unit_of_work() as session:
+        leads.undo_merge(session=session, ctx=owner.ctx, audit_id=merges[0].audit_id)
 
 
 def test_merge_needs_two_leads_and_delete_rights():

@@ -253,8 +253,31 @@ def test_invalid_mapping_is_reported_and_no_job_starts(wizard, jobs) -> None:
     _go(ImportsState.set_target, wizard, "Empresa", "email")  # two columns feed the e-mail
     _go(ImportsState.start_import, wizard)
     assert wizard.mapping_error and wizard.step == "mapping" and jobs == []
+    # The error sits on the column that feeds the e-mail a second time; the others stay clean.
+    errors = {c.header: c.error for c in wizard.columns}
+    assert errors["Empresa"] and "e-mail" not in errors["Empresa"].lower()
+    assert [h for h, e in errors.items() if e] == ["Empresa"]
     _go(ImportsState.set_target, wizard, "Empresa", "nonsense")  # not a target: ignored
     assert next(c for c in wizard.columns if c.header == "Empresa").target == "email"
+    _go(ImportsState.set_target, wizard, "Empresa", "company")  # fixed: its error goes
+    assert all(c.error == "" for c in wizard.columns)
+
+
+def test_a_mapping_saved_under_a_name_is_offered_and_applied_to_the_next_file(wizard) -> None:
+    _upload(wizard, CSV_PT.encode())
+    _go(ImportsState.set_target, wizard, "Empresa", "headline")
+    _go(ImportsState.set_target, wizard, "Telefone", "ignore")
+    _go(ImportsState.set_preset_name, wizard, "Planilha da loja")
+    _go(ImportsState.save_preset, wizard)
+    assert [o.label for o in wizard.preset_options] == ["Planilha da loja"]
+    _go(ImportsState.start_over, wizard)
+    _upload(wizard, CSV_PT.encode())  # the same shape again: auto-mapped afresh
+    _go(ImportsState.load_presets, wizard)
+    assert next(c for c in wizard.columns if c.header == "Empresa").target == "company"
+    _go(ImportsState.apply_preset, wizard, wizard.preset_options[0].value)
+    targets = {c.header: c.target for c in wizard.columns}
+    assert targets["Empresa"] == "headline" and targets["Telefone"] == "ignore"
+    assert targets["E-mail"] == "email" and wizard.preset_choice == wizard.preset_options[0].value
 
 
 def test_custom_fields_keep_unknown_columns(wizard) -> None:

@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
+from snapleads_app.core.db import unit_of_work
 from snapleads_app.core.events import DomainEvent
+from snapleads_app.domain.exports import service as exports
 from snapleads_app.state import kanban as kanban_state
 from snapleads_app.state import leads as leads_state
 from snapleads_app.state.kanban import KanbanState
@@ -213,6 +215,27 @@ def test_export_downloads_csv_of_the_filter(table, owner) -> None:
     assert "Bruno Hidden" not in csv_text
 
 
+def test_a_big_export_runs_in_the_background_and_the_page_links_the_file(
+    table, owner, monkeypatch, jobs
+) -> None:
+    monkeypatch.setattr(leads_state, "EXPORT_LIMIT", 1)
+    make_lead(owner, full_name="Ana Export")
+    make_lead(owner, full_name="Bia Export")
+    _go(LeadsState.load, table)
+    events = _text(_go(LeadsState.export, table))
+    assert "_download" not in events and "follow_export" in events
+    assert table.export_job_id > 0 and table.export_status == "queued" and table.export_url == ""
+    assert [j for j in jobs if j[0] == "exports.run"] == [("exports.run", {"job_id": table.export_job_id})]
+    exports.run(table.export_job_id)
+    with unit_of_work() as session:
+        job = exports.get_export(session=session, ctx=owner.ctx, job_id=table.export_job_id)
+    table._show_export(job)  # what each poll of follow_export does
+    assert table.export_status == "completed" and table.export_progress == 100.0
+    assert table.export_url.endswith(job.download_url or "-")
+    _go(LeadsState.dismiss_export, table)
+    assert table.export_job_id == 0 and table.export_url == ""
+
+
 def test_columns_are_chosen_per_browser(table) -> None:
     assert "phone" not in table.shown_columns
     _go(LeadsState.toggle_column, table, "phone")
@@ -362,6 +385,22 @@ def test_detail_tags_assignee_merge_and_delete(detail, owner) -> None:
     assert detail.duplicates == [] and detail.values["username"] != ""
     events = _go(LeadDetailState.delete, detail)
     assert not detail.open and "undo_delete" in _text(events)
+
+
+def test_a_merge_is_undone_from_the_timeline(detail, owner) -> None:
+    lead = make_lead(owner, full_name="Ana Souza", email="ana@example.com")
+    twin = make_lead(
+        owner, platform="linkedin", username="ana-souza", company="Acme", email="ana@example.com"
+    )
+    _go(LeadDetailState.open_lead, detail, str(lead.id))
+    _go(LeadDetailState.merge, detail, str(twin.id))
+    merged = [a for a in detail.activities if a.type == "lead.merged"]
+    assert [a.merged_lead_id for a in merged] == [str(twin.id)] and detail.values["company"] == "Acme"
+    events = _text(_go(LeadDetailState.undo_merge, detail, str(twin.id)))
+    assert detail.values["company"] == "" and [d.id for d in detail.duplicates] == [str(twin.id)]
+    assert any(a.type == "lead.merge_undone" for a in detail.activities)
+    assert "Mesclagem desfeita" in events  # pt-BR by default
+    assert "já foi desfeita" in _text(_go(LeadDetailState.undo_merge, detail, str(twin.id)))
 
 
 def test_viewer_gets_a_read_only_detail(make_state, owner) -> None:

@@ -117,6 +117,27 @@ def test_validate_mapping():
     assert len(problems) == 2
 
 
+def test_mapping_problems_name_each_faulty_column():
+    from snapleads_app.domain.imports.mapping import mapping_problems
+
+    mapping = {
+        "a": "email",
+        "b": "email",
+        "c": "nope",
+        "d": "custom:",
+        "e": "tags",
+        "f": "tags",
+        "g": "phone",
+    }
+    assert mapping_problems(mapping) == {
+        "b": "duplicate_target",
+        "c": "unknown_target",
+        "d": "empty_custom_name",
+    }
+    assert mapping_problems({"a": "email", "ghost": "phone"}, ["a"]) == {"ghost": "unknown_column"}
+    assert mapping_problems({"a": "email", "b": "ignore", "c": "ignore"}, ["a", "b", "c"]) == {}
+
+
 def test_map_row_names_location_tags_custom():
     mapping = auto_map(["First Name", "Last Name", "Cidade", "Localização", "Tags", "Idade", "Email"])
     row = {

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from snapleads_app.domain.leads.normalise import platform_of_url
 
@@ -298,23 +298,68 @@ def auto_map(headers: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-def validate_mapping(mapping: Mapping[str, str]) -> list[str]:
-    """Problems with a user-edited mapping (empty list when fine)."""
-    problems: list[str] = []
+MAPPING_PROBLEMS = {
+    "empty_custom_name": "empty custom field name",
+    "unknown_target": "unknown target",
+    "duplicate_target": "field already fed by another column",
+    "unknown_column": "no such column in the file",
+}
+
+
+def mapping_problems(mapping: Mapping[str, str], headers: Sequence[str] | None = None) -> dict[str, str]:
+    """Per column: what is wrong with a user-edited mapping, as a code of MAPPING_PROBLEMS (empty when fine).
+    The second column feeding a single-valued field is the one flagged."""
+    problems: dict[str, str] = {}
     seen: dict[str, str] = {}
+    known = set(headers) if headers is not None else None
     for header, target in mapping.items():
+        if known is not None and header not in known:
+            problems[header] = "unknown_column"
+            continue
         if target == IGNORE:
             continue
         if target.startswith(CUSTOM_PREFIX):
             if not slug(target[len(CUSTOM_PREFIX) :]) or target[len(CUSTOM_PREFIX) :].strip() == "":
-                problems.append(f"{header}: empty custom field name")
+                problems[header] = "empty_custom_name"
             continue
         if target not in LEAD_FIELDS:
-            problems.append(f"{header}: unknown target {target!r}")
+            problems[header] = "unknown_target"
         elif target not in MULTI_VALUED and target in seen:
-            problems.append(f"{header}: {target!r} is already fed by {seen[target]!r}")
+            problems[header] = "duplicate_target"
         seen.setdefault(target, header)
     return problems
+
+
+def apply_preset(
+    preset: Mapping[str, str], headers: Sequence[str], auto: Mapping[str, str]
+) -> dict[str, str]:
+    """A saved mapping on a new file: each column takes the preset's target when the preset knows it (same
+    header, or the same header up to case/accents/punctuation), else keeps its auto-mapping."""
+    by_slug = {slug(header): target for header, target in preset.items()}
+    out: dict[str, str] = {}
+    for header in headers:
+        target = preset.get(header) or by_slug.get(slug(header))
+        out[header] = target if target else auto.get(header, IGNORE)
+    # A preset must not make two columns feed one single-valued field: the later column is ignored.
+    problems = mapping_problems(out)
+    return {h: (IGNORE if problems.get(h) == "duplicate_target" else t) for h, t in out.items()}
+
+
+def validate_mapping(mapping: Mapping[str, str]) -> list[str]:
+    """Problems with a user-edited mapping as sentences (empty list when fine)."""
+    seen: dict[str, str] = {}
+    for header, target in mapping.items():
+        seen.setdefault(target, header)
+    sentences = []
+    for header, code in mapping_problems(mapping).items():
+        target = mapping[header]
+        if code == "duplicate_target":
+            sentences.append(f"{header}: {target!r} is already fed by {seen[target]!r}")
+        elif code == "unknown_target":
+            sentences.append(f"{header}: unknown target {target!r}")
+        else:
+            sentences.append(f"{header}: {MAPPING_PROBLEMS[code]}")
+    return sentences
 
 
 _PLATFORM_WORDS = {

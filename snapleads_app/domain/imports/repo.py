@@ -49,20 +49,57 @@ class BatchContext:
     now: datetime
 
 
-def _existing(session: Session, workspace_id: int, rows: list[PreparedRow]) -> dict[tuple[str, str], Lead]:
-    # (platform, key) pairs, so the unique index (workspace_id, platform, profile_key) answers: keys alone
-    # made PostgreSQL scan the workspace (153 ms vs 13 ms per 1,000 keys at 490k leads).
+_EXISTING_BY_PAIRS = (
+    "SELECT l.id, l.platform, l.profile_key FROM unnest(%s::text[], %s::text[]) AS k(platform, key) "
+    "JOIN lead l ON l.workspace_id = %s AND l.platform = k.platform AND l.profile_key = k.key "
+    "AND l.deleted_at IS NULL"
+)
+
+
+def _existing(
+    session: Session, workspace_id: int, rows: list[PreparedRow], *, whole: bool
+) -> dict[tuple[str, str], Any]:
+    """The workspace's live leads with the rows' identities: whole leads when they may be updated, else
+    only (id, platform, profile_key) — the skip policy needs no more."""
     pairs = sorted({(row.platform, row.key) for row in rows})
-    found: dict[tuple[str, str], Lead] = {}
+    found: dict[tuple[str, str], Any] = {}
+    if not pairs:
+        return found
+    if session.get_bind().dialect.name == "postgresql":
+        # A join with the pairs as arrays: one probe of uq_lead_profile per pair whatever the statistics
+        # say. `(platform, key) IN (…1,000 pairs…)` is an OR list: with the stale statistics of a workspace
+        # an import is filling, PostgreSQL chose a sequential scan testing every pair on every row
+        # (measured 4-5 s per 1,000 keys at 47k leads, 13 ms when the plan was right).
+        with _psycopg(session).cursor() as cursor:
+            cursor.execute(_EXISTING_BY_PAIRS, ([p for p, _ in pairs], [k for _, k in pairs], workspace_id))
+            hits = cursor.fetchall()
+        if not whole:
+            return {(platform, key): _Found(lead_id) for lead_id, platform, key in hits}
+        ids = [lead_id for lead_id, _, _ in hits]
+        for start in range(0, len(ids), 1000):
+            for lead in session.scalars(select(Lead).where(col(Lead.id).in_(ids[start : start + 1000]))):
+                found[(lead.platform, lead.profile_key or "")] = lead
+        return found
     for start in range(0, len(pairs), 1000):
-        stmt = select(Lead).where(
+        where = (
             col(Lead.workspace_id) == workspace_id,
             col(Lead.deleted_at).is_(None),
             tuple_(col(Lead.platform), col(Lead.profile_key)).in_(pairs[start : start + 1000]),
         )
-        for lead in session.scalars(stmt):
+        if whole:
+            leads: Any = session.scalars(select(Lead).where(*where))
+        else:
+            leads = session.execute(
+                select(col(Lead.id), col(Lead.platform), col(Lead.profile_key)).where(*where)
+            )
+        for lead in leads:
             found[(lead.platform, lead.profile_key or "")] = lead
     return found
+
+
+@dataclass(frozen=True)
+class _Found:
+    id: int
 
 
 def _insert_statement(dialect: str) -> Any:
@@ -87,7 +124,7 @@ def write_batch(
     result = WriteResult()
     if not rows:
         return result
-    existing = _existing(session, batch.workspace_id, rows)
+    existing = _existing(session, batch.workspace_id, rows, whole=batch.policy != "skip")
     new_rows = [r for r in rows if (r.platform, r.key) not in existing]
     if new_rows:
         values = []
@@ -127,6 +164,9 @@ def write_batch(
         lead = existing.get((row.platform, row.key))
         if lead is None:
             continue
+        if batch.policy == "skip":
+            result.duplicates += 1
+            continue
         changes = changes_for(batch.policy, lead.model_dump(), row.fields)
         if changes:
             updates.append((lead, row.row_number, changes))
@@ -137,11 +177,37 @@ def write_batch(
         result.updated_ids.append(lead.id or 0)
         result.row_of_lead[lead.id or 0] = row_number
     _record(session, batch, result)
-    _tag(session, result, row_tags or {})
+    created_at = dict.fromkeys(result.created_ids, batch.now)
+    created_at.update({lead.id or 0: lead.created_at for lead, _, _ in updates})
+    _tag(session, result, row_tags or {}, created_at)
     return result
 
 
+_ACTIVITIES_FROM_IDS = (
+    "INSERT INTO activity (workspace_id, lead_id, actor_user_id, via, type, data, created_at) "
+    "SELECT %s, lead_id, %s, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS lead_id"
+)
+
+
 def _record(session: Session, batch: BatchContext, result: WriteResult) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement per kind: the rows are built by PostgreSQL from an array of ids, not in Python.
+        with _psycopg(session).cursor() as cursor:
+            for type_, ids in (("lead.imported", result.created_ids), ("lead.updated", result.updated_ids)):
+                if ids:
+                    cursor.execute(
+                        _ACTIVITIES_FROM_IDS,
+                        (
+                            batch.workspace_id,
+                            batch.user_id,
+                            batch.via,
+                            type_,
+                            Jsonb({"source": batch.source}),
+                            batch.now,
+                            ids,
+                        ),
+                    )
+        return
     activities = [
         {
             "workspace_id": batch.workspace_id,
@@ -158,7 +224,9 @@ def _record(session: Session, batch: BatchContext, result: WriteResult) -> None:
     _insert_rows(session, _table(Activity), activities)
 
 
-def _tag(session: Session, result: WriteResult, row_tags: dict[int, list[int]]) -> None:
+def _tag(
+    session: Session, result: WriteResult, row_tags: dict[int, list[int]], created_at: dict[int, datetime]
+) -> None:
     wanted = {
         (lead_id, tag_id) for lead_id, row in result.row_of_lead.items() for tag_id in row_tags.get(row, [])
     }
@@ -178,8 +246,13 @@ def _tag(session: Session, result: WriteResult, row_tags: dict[int, list[int]]) 
     if not links:
         return
     _insert_rows(
-        session, _table(LeadTag), [{"lead_id": lead_id, "tag_id": tag_id} for lead_id, tag_id in links]
-    )  # type: ignore[attr-defined]
+        session,
+        _table(LeadTag),
+        [
+            {"lead_id": lead_id, "tag_id": tag_id, "lead_created_at": created_at[lead_id]}
+            for lead_id, tag_id in links
+        ],
+    )
     added: dict[int, int] = {}
     for _, tag_id in links:
         added[tag_id] = added.get(tag_id, 0) + 1

