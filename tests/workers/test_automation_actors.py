@@ -106,8 +106,15 @@ def test_failed_delivery_is_retried_with_the_backoff_delay(app):
                 session=session, ctx=owner.ctx, data=WebhookIn(url=receiver.url, events=["lead.created"])
             )
             delivery = webhooks.send_test(session=session, ctx=owner.ctx, webhook_id=hook.id)
-        # the worker may already have taken the first attempt: call the actor's function for the next ones
-        _until(lambda: len(receiver.bodies) >= 1, 10)
+
+        # the worker may already have taken the first attempt: wait until it is recorded (not only
+        # received, or the two attempts race), then call the actor's function for the next ones
+        def recorded_attempts() -> int:
+            with unit_of_work() as session:
+                [entry] = webhooks.list_deliveries(session=session, ctx=owner.ctx, webhook_id=hook.id)
+            return entry.attempts
+
+        _until(lambda: recorded_attempts() >= 1, 10)
         try:
             app.deliver_webhook.fn(delivery.id)
         except dramatiq.Retry as retry:  # only if the queued attempt had not run yet
