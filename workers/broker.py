@@ -24,7 +24,7 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name
-from dramatiq.errors import ActorNotFound
+from dramatiq.errors import ActorNotFound, BrokerConnectionError
 from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
@@ -35,7 +35,7 @@ from dramatiq.middleware import (
     TimeLimit,
 )
 
-from snapleads_app.core import tasks
+from snapleads_app.core import parked_jobs, tasks
 from snapleads_app.core.settings import get_settings
 from workers.metrics import count_job
 
@@ -123,6 +123,7 @@ class _Runtime:
     in_process_worker: bool | None
     worker: dramatiq.Worker | None = None
     status_client: redis.Redis | None = None
+    relay: parked_jobs.Relay | None = None
 
 
 _lock = threading.RLock()
@@ -210,6 +211,9 @@ def setup_broker(*, namespace: str = "dramatiq", in_process_worker: bool | None 
 
         _runtime = runtime
         tasks.install_sender(_send, queue_status)
+        if runtime.kind == "redis":  # jobs parked while Redis was down leave once it answers again
+            runtime.relay = parked_jobs.Relay(_send)
+            runtime.relay.start()
         for module in ACTOR_MODULES:  # they call setup_broker() at import: it returns this broker
             importlib.import_module(module)
         log.info("dramatiq broker ready: %s%s", runtime.kind, " + in-process worker" if start_worker else "")
@@ -237,7 +241,10 @@ def _send(job: str, kwargs: dict[str, Any]) -> None:
             f"unknown job {job!r}: no actor with that name is declared (known: {known}); "
             "is workers.actors imported in this process?"
         ) from None
-    actor.send(**kwargs)
+    try:
+        actor.send(**kwargs)
+    except (redis.RedisError, BrokerConnectionError) as exc:
+        raise tasks.BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 def get_broker() -> dramatiq.Broker:
@@ -329,6 +336,8 @@ def shutdown_broker(*, timeout_ms: int = 5_000) -> None:
         tasks.install_sender(None)
     if runtime is None or runtime.pid != os.getpid():
         return
+    if runtime.relay is not None:
+        runtime.relay.stop()
     if runtime.worker is not None:
         runtime.worker.stop(timeout=timeout_ms)
     runtime.broker.close()
