@@ -242,9 +242,13 @@ def respace_stage(session: Session, stage_id: int) -> None:
 
 
 def shift_stage_counts(session: Session, deltas: dict[int | None, int]) -> None:
-    """Keep `stage.lead_count` right: every change that moves a live lead in or out of a stage calls this."""
-    for stage_id, delta in deltas.items():
-        if stage_id is not None and delta:
+    """Keep `stage.lead_count` right: every change that moves a live lead in or out of a stage calls this.
+
+    Rows are updated in stage-id order: two moves in opposite directions (A→B, B→A) at once would
+    otherwise lock the same two rows in opposite orders and deadlock (seen under load).
+    """
+    for stage_id, delta in sorted((k, v) for k, v in deltas.items() if k is not None):
+        if delta:
             session.execute(
                 update(Stage).where(col(Stage.id) == stage_id).values(lead_count=Stage.lead_count + delta)
             )
