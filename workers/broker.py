@@ -211,9 +211,6 @@ def setup_broker(*, namespace: str = "dramatiq", in_process_worker: bool | None 
 
         _runtime = runtime
         tasks.install_sender(_send, queue_status)
-        if runtime.kind == "redis":  # jobs parked while Redis was down leave once it answers again
-            runtime.relay = parked_jobs.Relay(_send)
-            runtime.relay.start()
         for module in ACTOR_MODULES:  # they call setup_broker() at import: it returns this broker
             importlib.import_module(module)
         log.info("dramatiq broker ready: %s%s", runtime.kind, " + in-process worker" if start_worker else "")
@@ -231,8 +228,25 @@ def _current() -> _Runtime:
     return cast(_Runtime, _runtime)
 
 
+def _ensure_relay(runtime: _Runtime) -> None:
+    """Start this process's parked-job relay (Redis broker only) on first use, never at import.
+
+    Started lazily, from a send or a health check, so it never runs in a process that later forks
+    (granian and the dramatiq CLI fork after importing the app): a thread holding a pool lock at fork
+    time would leave that lock held forever in the child.
+    """
+    if runtime.kind != "redis" or runtime.relay is not None or runtime.pid != os.getpid():
+        return
+    with _lock:
+        if runtime.relay is None:
+            runtime.relay = parked_jobs.Relay(_send)
+            runtime.relay.start()
+
+
 def _send(job: str, kwargs: dict[str, Any]) -> None:
-    broker = _current().broker
+    runtime = _current()
+    _ensure_relay(runtime)
+    broker = runtime.broker
     try:
         actor = broker.get_actor(job)
     except ActorNotFound:
@@ -271,6 +285,7 @@ def queue_status() -> dict[str, Any]:
     runtime = _runtime
     try:
         runtime = _current()  # a forked web worker (granian) rebuilds its broker and in-process worker
+        _ensure_relay(runtime)  # health checks start it in processes that never send a job
         if runtime.kind == "in-process":
             return _stub_status(runtime)
         return _redis_status(runtime)

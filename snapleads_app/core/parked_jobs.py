@@ -1,8 +1,8 @@
 """Jobs that could not reach the broker (Redis down) wait in the database until it answers again.
 
-`core.tasks.enqueue` parks a job here when the sender raises `BrokerUnavailable`; a relay thread in every
-process that runs a Redis broker re-sends parked jobs oldest first once the broker is back, then deletes
-them. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several processes drain the table without
+`core.tasks.enqueue` parks a job here when the sender raises `BrokerUnavailable`; a relay thread (started
+by the Redis broker of a process at its first send or health check) re-sends parked jobs oldest first once
+the broker is back, then deletes them. Rows are claimed with `FOR UPDATE SKIP LOCKED`, so several processes drain the table without
 sending a job twice at the same time; a job re-sent after a crash between send and delete runs twice,
 which actors tolerate (they are idempotent, ARCHITECTURE.md rule 6).
 """

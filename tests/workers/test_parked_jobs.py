@@ -54,3 +54,25 @@ def test_other_sender_errors_are_not_swallowed():
     else:  # pragma: no cover
         raise AssertionError("a programming error must surface, not be parked")
     assert parked_jobs.count() == 0
+
+
+def test_the_redis_brokers_relay_sends_parked_jobs_once_it_is_used(redis_broker, declare_actor):
+    """On the real Redis broker: jobs parked by a process that died are sent by the relay that a health
+    check (or a send) starts in another process; the parked rows are then gone."""
+    import time
+
+    from snapleads_app.core.db import get_engine
+    from workers import broker as wb
+
+    # The `redis_broker` fixture runs on an empty SQLite file of its own: give it the one table.
+    parked_jobs.ParkedJob.__table__.create(get_engine())  # type: ignore[attr-defined]
+    name = declare_actor(lambda n: None)
+    parked_jobs.park(name, {"n": 1}, "ConnectionError: refused (an earlier outage)")
+    parked_jobs.park(name, {"n": 2}, "ConnectionError: refused (an earlier outage)")
+    assert wb.queue_status()["queues"]["default"] == 0  # the health check starts the relay
+
+    deadline = time.monotonic() + 10
+    while parked_jobs.count() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert parked_jobs.count() == 0
+    assert wb.queue_status()["queues"]["default"] == 2
