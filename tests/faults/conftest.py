@@ -1,6 +1,7 @@
 """Fault-injection fixtures: a private PostgreSQL cluster and a private Redis per test run.
 
-Only in the PostgreSQL + Redis pytest run (they start real servers and processes; ≈ 1 minute in all).
+Only in the PostgreSQL + Redis pytest run: `private_postgres` skips elsewhere, and every fault test needs
+it (they start real servers and processes; ≈ 30–60 s in all).
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ import pytest
 
 from tests.conftest import BACKEND
 from tests.faults.processes import PG_BIN, PrivatePostgres, PrivateRedis, migrate, service_env
-
-pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="fault injection runs in the postgres run")
 
 
 @pytest.fixture(scope="session")
