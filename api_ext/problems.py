@@ -12,6 +12,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import DataError as DBAPIDataError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from snapleads_app.core.errors import DomainError, RateLimited
@@ -136,6 +138,23 @@ def install_problem_handlers(app: FastAPI) -> None:
             detail="A value is out of range or cannot be stored.",
         )
 
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeoutError)
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # The database is down or restarting (connection refused or cut, pool exhausted): a clear,
+        # retryable 503 instead of a 500. The pool pre-pings, so the next request after it is back works.
+        if isinstance(exc, DBAPIError) and not _is_disconnect(exc):
+            return await _unexpected(request, exc)
+        log.warning("problem.database_unavailable", extra={"path": request.url.path, "error": str(exc)[:200]})
+        return problem_response(
+            request.url.path,
+            status=503,
+            code="service_unavailable",
+            title="Service Unavailable",
+            detail="The database is unavailable right now. Please retry in a few seconds.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
@@ -160,6 +179,20 @@ def install_problem_handlers(app: FastAPI) -> None:
             code="internal_error",
             detail="Something went wrong on our side. The error was logged; please try again.",
         )
+
+
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def _is_disconnect(exc: DBAPIError) -> bool:
+    """OperationalError covers lost/refused connections and server shutdown, but also e.g. a statement
+    timeout or a serialization failure: only connection-level failures become a 503."""
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    # 08xxx connection exceptions, 57P01-57P03 admin/crash shutdown and cannot-connect-now; no sqlstate
+    # (psycopg's OperationalError on connect) means the connection itself failed.
+    return sqlstate is None or sqlstate.startswith("08") or sqlstate in {"57P01", "57P02", "57P03"}
 
 
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {

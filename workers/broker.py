@@ -24,7 +24,7 @@ import redis
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.common import dq_name
-from dramatiq.errors import ActorNotFound
+from dramatiq.errors import ActorNotFound, BrokerConnectionError
 from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
@@ -35,7 +35,7 @@ from dramatiq.middleware import (
     TimeLimit,
 )
 
-from snapleads_app.core import tasks
+from snapleads_app.core import parked_jobs, tasks
 from snapleads_app.core.settings import get_settings
 from workers.metrics import count_job
 
@@ -123,6 +123,7 @@ class _Runtime:
     in_process_worker: bool | None
     worker: dramatiq.Worker | None = None
     status_client: redis.Redis | None = None
+    relay: parked_jobs.Relay | None = None
 
 
 _lock = threading.RLock()
@@ -228,8 +229,25 @@ def _current() -> _Runtime:
     return cast(_Runtime, _runtime)
 
 
+def _ensure_relay(runtime: _Runtime) -> None:
+    """Start this process's parked-job relay (Redis broker only) on first use, never at import.
+
+    Started lazily, from a send or a health check, so it never runs in a process that later forks
+    (granian and the dramatiq CLI fork after importing the app): a thread holding a pool lock at fork
+    time would leave that lock held forever in the child.
+    """
+    if runtime.kind != "redis" or runtime.relay is not None or runtime.pid != os.getpid():
+        return
+    with _lock:
+        if runtime.relay is None:
+            runtime.relay = parked_jobs.Relay(_send)
+            runtime.relay.start()
+
+
 def _send(job: str, kwargs: dict[str, Any]) -> None:
-    broker = _current().broker
+    runtime = _current()
+    _ensure_relay(runtime)
+    broker = runtime.broker
     try:
         actor = broker.get_actor(job)
     except ActorNotFound:
@@ -238,7 +256,10 @@ def _send(job: str, kwargs: dict[str, Any]) -> None:
             f"unknown job {job!r}: no actor with that name is declared (known: {known}); "
             "is workers.actors imported in this process?"
         ) from None
-    actor.send(**kwargs)
+    try:
+        actor.send(**kwargs)
+    except (redis.RedisError, BrokerConnectionError) as exc:
+        raise tasks.BrokerUnavailable(f"{type(exc).__name__}: {exc}") from exc
 
 
 def _send_later(job: str, kwargs: dict[str, Any], delay_ms: int) -> None:
@@ -269,6 +290,7 @@ def queue_status() -> dict[str, Any]:
     runtime = _runtime
     try:
         runtime = _current()  # a forked web worker (granian) rebuilds its broker and in-process worker
+        _ensure_relay(runtime)  # health checks start it in processes that never send a job
         if runtime.kind == "in-process":
             return _stub_status(runtime)
         return _redis_status(runtime)
@@ -335,6 +357,8 @@ def shutdown_broker(*, timeout_ms: int = 5_000) -> None:
         tasks.install_delayed_sender(None)
     if runtime is None or runtime.pid != os.getpid():
         return
+    if runtime.relay is not None:
+        runtime.relay.stop()
     if runtime.worker is not None:
         runtime.worker.stop(timeout=timeout_ms)
     runtime.broker.close()

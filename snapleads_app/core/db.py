@@ -24,6 +24,7 @@ from snapleads_app.core.settings import get_settings
 
 log = logging.getLogger(__name__)
 _AFTER_COMMIT = "snapleads_after_commit"
+CONNECT_TIMEOUT_SECONDS = 5
 
 
 def build_engine(url: str) -> Engine:
@@ -53,6 +54,8 @@ def build_engine(url: str) -> Engine:
         connect_args={
             # Tenant-skewed data makes generic plans wrong: never cache prepared plans.
             "prepare_threshold": None,
+            # A database that does not answer fails the request fast (a 503) instead of hanging it.
+            "connect_timeout": CONNECT_TIMEOUT_SECONDS,
             # Short interactive queries: parallel workers cost more to start (~50 ms) than they save.
             "options": f"-c statement_timeout={settings.db_statement_timeout_ms} -c max_parallel_workers_per_gather=0",
         },

@@ -8,6 +8,7 @@ from typing import Any
 import redis
 from sqlalchemy import text
 
+from snapleads_app.core import parked_jobs
 from snapleads_app.core.db import get_engine
 from snapleads_app.core.redis_client import get_redis
 from snapleads_app.core.tasks import queue_status
@@ -42,6 +43,11 @@ def _redis() -> dict[str, Any]:
 
 def check() -> dict[str, Any]:
     report = {"db": _timed(_db), "redis": _timed(_redis), "queue": queue_status()}
+    if report["db"]["ok"]:
+        try:  # jobs waiting in the database for the broker to come back (Redis outage)
+            report["queue"] = {**report["queue"], "parked": parked_jobs.count()}
+        except Exception as exc:  # noqa: BLE001 - the health check reports, never raises
+            report["queue"] = {**report["queue"], "parked_error": type(exc).__name__}
     # Redis down degrades (in-memory fallbacks) but the database is required.
     status = "ok" if report["db"]["ok"] else "down"
     if status == "ok" and not (report["redis"]["ok"] and report["queue"].get("ok", False)):

@@ -1,6 +1,8 @@
 """Task queue port. The domain names jobs; the workers package installs the sender (Dramatiq).
 
 Jobs are enqueued with `enqueue_after_commit`, so a worker never looks for a row that is not committed.
+When the broker is unreachable (Redis down) the sender raises `BrokerUnavailable` and the job is parked
+in the database (`core.parked_jobs`) and re-sent when the broker answers again: never lost, never a 500.
 """
 
 from __future__ import annotations
@@ -11,7 +13,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from snapleads_app.core import parked_jobs
 from snapleads_app.core.db import on_commit
+from snapleads_app.core.parked_jobs import BrokerUnavailable
+
+__all__ = ["BrokerUnavailable", "enqueue", "enqueue_after_commit", "install_sender", "queue_status"]
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +46,10 @@ def queue_status() -> dict[str, Any]:
 def enqueue(job: str, **kwargs: Any) -> None:
     if _sender is None:
         raise RuntimeError(f"no task queue installed; cannot enqueue {job!r}")
-    _sender(job, kwargs)
+    try:
+        _sender(job, kwargs)
+    except BrokerUnavailable as exc:
+        parked_jobs.park(job, kwargs, str(exc))
 
 
 def enqueue_after_commit(session: Session, job: str, **kwargs: Any) -> None:

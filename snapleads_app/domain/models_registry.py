@@ -1,5 +1,6 @@
 """Imports every models module so `SQLModel.metadata` is complete (Alembic, tests, create_all)."""
 
+from snapleads_app.core import parked_jobs as parked_jobs_models  # noqa: F401
 from snapleads_app.domain.accounts import models as accounts_models  # noqa: F401
 from snapleads_app.domain.analytics import models as analytics_models  # noqa: F401
 from snapleads_app.domain.audit import models as audit_models  # noqa: F401

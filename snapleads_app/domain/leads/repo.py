@@ -12,7 +12,6 @@ from sqlalchemy import (
     ColumnElement,
     any_,
     bindparam,
-    case,
     delete,
     exists,
     func,
@@ -326,14 +325,16 @@ def respace_stage(session: Session, stage_id: int) -> None:
 
 def shift_stage_counts(session: Session, deltas: dict[int | None, int]) -> None:
     """Keep `stage.lead_count` right: every change that moves a live lead in or out of a stage calls this.
-    One statement for all the stages (a card move shifts two)."""
-    changes = {stage_id: delta for stage_id, delta in deltas.items() if stage_id is not None and delta}
-    if not changes:
-        return
-    shift = case(changes, value=col(Stage.id), else_=0)
-    session.execute(
-        update(Stage).where(col(Stage.id).in_(list(changes))).values(lead_count=Stage.lead_count + shift)
-    )
+
+    Rows are updated one by one in stage-id order: two moves in opposite directions (A→B, B→A) at once
+    would otherwise lock the same two rows in opposite orders and deadlock (seen under load; a single
+    `UPDATE … WHERE id IN (…)` locks in scan order, which MVCC changes between transactions).
+    """
+    for stage_id, delta in sorted((k, v) for k, v in deltas.items() if k is not None):
+        if delta:
+            session.execute(
+                update(Stage).where(col(Stage.id) == stage_id).values(lead_count=Stage.lead_count + delta)
+            )
 
 
 def stage_counts_of(

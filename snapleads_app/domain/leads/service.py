@@ -338,6 +338,15 @@ def assign_lead(*, session: Session, ctx: Ctx, lead_id: int, assignee_id: int | 
 
 
 def _change_status(session: Session, ctx: Ctx, lead: Lead, status: str) -> None:
+    # Every read happens before the lead changes, and the stage counters are locked before the lead's
+    # UPDATE is flushed: a flush in between (autoflush) would fire the analytics trigger twice, locking
+    # count rows before and after the stage rows — two opposite status flips then deadlock.
+    # In the default pipeline the stage is the status; in another pipeline the stage stays.
+    stage = pipelines.stage_for_status(session=session, workspace_id=lead.workspace_id, status=status)
+    moves = lead.pipeline_id in (None, stage.pipeline_id) and lead.stage_id != stage.id
+    if moves:
+        position = repo.position_at_end(session, _id(stage.id))
+        repo.shift_stage_counts(session, {lead.stage_id: -1, stage.id: 1})
     timeline.record(
         session=session,
         ctx=ctx,
@@ -347,13 +356,10 @@ def _change_status(session: Session, ctx: Ctx, lead: Lead, status: str) -> None:
     )
     lead.status = status
     lead.updated_at = clock.now()
-    # In the default pipeline the stage is the status; in another pipeline the stage stays.
-    stage = pipelines.stage_for_status(session=session, workspace_id=lead.workspace_id, status=status)
-    if lead.pipeline_id in (None, stage.pipeline_id) and lead.stage_id != stage.id:
-        repo.shift_stage_counts(session, {lead.stage_id: -1, stage.id: 1})
+    if moves:
         lead.pipeline_id = stage.pipeline_id
         lead.stage_id = stage.id
-        lead.position = repo.position_at_end(session, _id(stage.id))
+        lead.position = position
 
 
 def set_status(*, session: Session, ctx: Ctx, lead_id: int, status: Status) -> LeadPublic:

@@ -1,0 +1,400 @@
+"""Tenancy proof over the Reflex states: every event handler under snapleads_app/state is classified.
+
+The same world as tests/api/test_tenancy_proof.py: workspace A holds one of everything (lead, tag,
+pipeline + stage, agent, invitation, import job), named with the canary `CANARY-A`; workspace B has the
+same. A user of B then drives B's own states:
+- `foreign`: the handler gets A's ids as arguments — or finds them in state vars the browser can set
+  (every public var is writable from the client with Reflex's `setvar`): A's data reads the same
+  afterwards, and neither B's state nor the events the handler returns contain A's markers;
+- `listing`: handlers that load data from ids held nowhere else (load, search, export …): B's state
+  never shows A's markers (and A's own call does, so the check can fail);
+- `ui`: handlers that touch no workspace data, with the reason.
+A new handler without a case fails `test_every_state_handler_has_a_tenancy_case`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pytest
+
+import snapleads_app.state as state_package
+from tests.api.test_tenancy_proof import CANARY, World, _seed, _snapshot
+from tests.factories import add_member, register_owner
+from tests.state.conftest import run
+from tests.state.test_session_state import web_cookie
+
+Ids = dict[str, int]
+Args = Callable[[Ids, Ids], tuple[Any, ...]]  # (A's ids, B's ids) → handler arguments
+Preset = Callable[[Ids, Ids], dict[str, Any]]  # state vars set first, as the browser could
+
+
+@dataclass(frozen=True)
+class Call:
+    args: Args = lambda a, b: ()
+    preset: Preset = lambda a, b: {}
+
+
+@dataclass(frozen=True)
+class Case:
+    kind: Literal["foreign", "listing", "ui"]
+    calls: tuple[Call, ...] = ()
+    why: str = ""
+    path: str = "/"
+    # listing: A's own call shows one of A's markers (proves the negative check can fail).
+    shows_markers: bool = False
+
+
+def foreign(*calls: Call, path: str = "/") -> Case:
+    return Case("foreign", calls=calls, path=path)
+
+
+def listing(path: str = "/", *, shows_markers: bool = False, preset: Preset | None = None) -> Case:
+    return Case(
+        "listing", calls=(Call(preset=preset or (lambda a, b: {})),), path=path, shows_markers=shows_markers
+    )
+
+
+def ui(why: str) -> Case:
+    return Case("ui", why=why)
+
+
+def s(value: int) -> str:
+    return str(value)
+
+
+_SETVAR = "Reflex's generic setter: writes a var of the caller's own state; every var that holds an id is set to A's ids by a `preset` below"
+_FORM = "keeps form/UI input in the caller's own state; no service call"
+_AUTH = "credentials or a secret token, no workspace ids (tests/state/test_auth_state.py)"
+_LIVE = "link() joins the caller's own workspace token, resolved from the session (no argument)"
+
+CASES: dict[str, Case] = {
+    # --- auth, language, session, presence ------------------------------------------------------------
+    "AuthFormState.setvar": ui(_SETVAR),
+    "AuthFormState.load_login": ui("reads only the login page's query"),
+    "AuthFormState.login": ui(_AUTH),
+    "AuthFormState.register": ui(_AUTH),
+    "AuthFormState.load_invite": ui(_AUTH),
+    "AuthFormState.accept_invite": ui(_AUTH),
+    "LangState.setvar": ui(_SETVAR),
+    "LangState.init_lang": ui("browser language only"),
+    "LangState.set_ui_language": ui("browser language only"),
+    "SessionState.setvar": ui(_SETVAR),
+    "SessionState.load_shell": listing(shows_markers=True),
+    "SessionState.set_language": ui("the caller's own user (from the session)"),
+    "SessionState.switch_workspace": foreign(Call(args=lambda a, b: (s(a["workspace"]),))),
+    "PresenceState.setvar": ui(_SETVAR),
+    "PresenceState.go_online": ui("announces the caller in its own workspace (from the session)"),
+    "PresenceState.logout": ui("ends the caller's own session"),
+    "PresenceState.heartbeat_loop": ui("background refresh of the caller's own presence"),
+    "WorkspaceShared.setvar": ui(_SETVAR),
+    "LeadsShared.setvar": ui(_SETVAR),
+    "LeadsLiveState.setvar": ui(_SETVAR),
+    "LeadsLiveState.link": ui(_LIVE),
+    "ImportsShared.setvar": ui(_SETVAR),
+    "ImportsLiveState.setvar": ui(_SETVAR),
+    "ImportsLiveState.link": ui(_LIVE),
+    # --- leads table ------------------------------------------------------------------------------------
+    "LeadsState.setvar": ui(_SETVAR),
+    "LeadsState.load": listing("/leads", shows_markers=True),
+    "LeadsState.live_changed": listing("/leads"),
+    "LeadsState.set_search": ui(_FORM + " (then the scoped listing reloads: covered by LeadsState.load)"),
+    "LeadsState.toggle_platform": ui(_FORM),
+    "LeadsState.toggle_status": ui(_FORM),
+    "LeadsState.toggle_tag_filter": foreign(Call(args=lambda a, b: (s(a["tag"]),)), path="/leads"),
+    "LeadsState.set_tags_mode": ui(_FORM),
+    "LeadsState.set_assignee_filter": foreign(Call(args=lambda a, b: (s(a["user"]),)), path="/leads"),
+    "LeadsState.set_score_min": ui(_FORM),
+    "LeadsState.set_score_max": ui(_FORM),
+    "LeadsState.clear_filters": ui(_FORM),
+    "LeadsState.sort_by": ui(_FORM),
+    "LeadsState.next_page": ui(_FORM + " (cursor pages of the scoped listing)"),
+    "LeadsState.prev_page": ui(_FORM + " (cursor pages of the scoped listing)"),
+    "LeadsState.toggle_select": foreign(Call(args=lambda a, b: (s(a["lead"]),)), path="/leads"),
+    "LeadsState.toggle_select_page": ui(_FORM),
+    "LeadsState.select_all_matching": ui(_FORM),
+    "LeadsState.clear_selection": ui(_FORM),
+    "LeadsState.open_bulk": ui(_FORM),
+    "LeadsState.close_bulk": ui(_FORM),
+    "LeadsState.set_bulk_value": ui(_FORM),
+    "LeadsState.apply_bulk": foreign(
+        *(
+            Call(
+                preset=lambda a, b, action=action, value=value: {
+                    "selected": [s(a["lead"])],
+                    "bulk_action": action,
+                    "bulk_value": value(a, b),
+                }
+            )
+            for action, value in (
+                ("status", lambda a, b: "lost"),
+                ("delete", lambda a, b: ""),
+                ("tag", lambda a, b: s(b["tag"])),
+                ("assign", lambda a, b: s(b["user"])),
+            )
+        ),
+        Call(
+            preset=lambda a, b: {"selected": [s(b["lead"])], "bulk_action": "tag", "bulk_value": s(a["tag"])}
+        ),
+        Call(
+            preset=lambda a, b: {
+                "selected": [s(b["lead"])],
+                "bulk_action": "assign",
+                "bulk_value": s(a["user"]),
+            }
+        ),
+        path="/leads",
+    ),
+    "LeadsState.delete_lead": foreign(Call(args=lambda a, b: (s(a["lead"]),)), path="/leads"),
+    "LeadsState.undo_delete": foreign(Call(args=lambda a, b: ([s(a["lead"])],)), path="/leads"),
+    "LeadsState.export": listing("/leads"),
+    "LeadsState.toggle_column": ui(_FORM),
+    "LeadsState.set_new_open": ui(_FORM),
+    "LeadsState.set_new_platform": ui(_FORM),
+    "LeadsState.create_lead": ui("creates a lead in the caller's own workspace from free text"),
+    # --- Kanban -----------------------------------------------------------------------------------------
+    "KanbanState.setvar": ui(_SETVAR),
+    "KanbanState.load": foreign(
+        Call(), Call(preset=lambda a, b: {"pipeline_id": s(a["pipeline"])}), path="/kanban"
+    ),
+    "KanbanState.set_pipeline": foreign(Call(args=lambda a, b: (s(a["pipeline"]),)), path="/kanban"),
+    "KanbanState.set_search": ui(_FORM + " (then the scoped board reloads: covered by KanbanState.load)"),
+    "KanbanState.load_more": foreign(
+        Call(args=lambda a, b: (s(a["stage"]),), preset=lambda a, b: {"pipeline_id": s(a["pipeline"])}),
+        path="/kanban",
+    ),
+    "KanbanState.drop": foreign(
+        Call(args=lambda a, b: ({"lead_id": s(a["lead"]), "stage_id": s(b["stage"])},)),
+        Call(args=lambda a, b: ({"lead_id": s(b["lead"]), "stage_id": s(a["stage"])},)),
+        Call(
+            args=lambda a, b: (
+                {"lead_id": s(b["lead"]), "stage_id": s(b["stage"]), "after_id": s(a["lead"])},
+            )
+        ),
+        path="/kanban",
+    ),
+    "KanbanState.move_to_stage": foreign(
+        Call(args=lambda a, b: (s(a["lead"]), s(b["stage"]))),
+        Call(args=lambda a, b: (s(b["lead"]), s(a["stage"]))),
+        path="/kanban",
+    ),
+    "KanbanState.live_changed": foreign(
+        Call(args=lambda a, b: (99,), preset=lambda a, b: {"pipeline_id": s(a["pipeline"])}), path="/kanban"
+    ),
+    # --- lead detail (the lead id lives in the public var `lead_id`) -------------------------------------
+    "LeadDetailState.setvar": ui(_SETVAR),
+    "LeadDetailState.open_lead": foreign(Call(args=lambda a, b: (s(a["lead"]),))),
+    "LeadDetailState.set_open": ui(_FORM),
+    "LeadDetailState.save_field": foreign(
+        Call(args=lambda a, b: ("full_name", "B was here"), preset=lambda a, b: {"lead_id": s(a["lead"])})
+    ),
+    "LeadDetailState.set_status": foreign(
+        Call(args=lambda a, b: ("lost",), preset=lambda a, b: {"lead_id": s(a["lead"])})
+    ),
+    "LeadDetailState.set_stage": foreign(
+        Call(args=lambda a, b: (s(b["stage"]),), preset=lambda a, b: {"lead_id": s(a["lead"])}),
+        Call(args=lambda a, b: (s(a["stage"]),), preset=lambda a, b: {"lead_id": s(b["lead"])}),
+    ),
+    "LeadDetailState.set_assignee": foreign(
+        Call(args=lambda a, b: (s(b["user"]),), preset=lambda a, b: {"lead_id": s(a["lead"])}),
+        Call(args=lambda a, b: (s(a["user"]),), preset=lambda a, b: {"lead_id": s(b["lead"])}),
+    ),
+    "LeadDetailState.add_tag": foreign(
+        Call(args=lambda a, b: (s(b["tag"]),), preset=lambda a, b: {"lead_id": s(a["lead"])}),
+        Call(args=lambda a, b: (s(a["tag"]),), preset=lambda a, b: {"lead_id": s(b["lead"])}),
+    ),
+    "LeadDetailState.remove_tag": foreign(
+        Call(args=lambda a, b: (s(a["tag"]),), preset=lambda a, b: {"lead_id": s(a["lead"])}),
+    ),
+    "LeadDetailState.set_new_tag": ui(_FORM),
+    "LeadDetailState.create_tag": foreign(
+        Call(args=lambda a, b: ({"name": "B tag"},), preset=lambda a, b: {"lead_id": s(a["lead"])})
+    ),
+    "LeadDetailState.merge": foreign(
+        Call(args=lambda a, b: (s(a["lead"]),), preset=lambda a, b: {"lead_id": s(b["lead"])}),
+        Call(args=lambda a, b: (s(b["lead"]),), preset=lambda a, b: {"lead_id": s(a["lead"])}),
+    ),
+    "LeadDetailState.delete": foreign(Call(preset=lambda a, b: {"lead_id": s(a["lead"])})),
+    "LeadDetailState.live_changed": foreign(
+        Call(args=lambda a, b: (99,), preset=lambda a, b: {"lead_id": s(a["lead"])})
+    ),
+    # --- imports ------------------------------------------------------------------------------------------
+    "ImportsState.setvar": ui(_SETVAR),
+    "ImportsState.load": listing("/leads/import"),
+    "ImportsState.live_changed": listing("/leads/import"),
+    "ImportsState.upload_progress": ui(_FORM),
+    "ImportsState.drop_rejected": ui(_FORM),
+    "ImportsState.handle_upload": ui("stores the caller's own upload (tests/state/test_imports_state.py)"),
+    "ImportsState.inspect": ui("reads the caller's own uploaded file"),
+    "ImportsState.set_has_header": ui(_FORM),
+    "ImportsState.set_target": ui(_FORM),
+    "ImportsState.set_custom_name": ui(_FORM),
+    "ImportsState.set_duplicate_policy": ui(_FORM),
+    "ImportsState.set_tags_text": ui(_FORM),
+    "ImportsState.set_platform": ui(_FORM),
+    "ImportsState.set_assignee_policy": ui(_FORM),
+    "ImportsState.set_assignee_id": ui(
+        _FORM
+        + "; the import service refuses another workspace's assignee (POST /leads/import in the API proof)"
+    ),
+    "ImportsState.start_over": ui(_FORM),
+    "ImportsState.start_import": ui(
+        "needs the caller's own upload; the assignee rule is the service's (see above)"
+    ),
+    "ImportsState.cancel_import": foreign(Call(args=lambda a, b: (s(a["job"]),))),
+    "ImportsState.refresh_job": foreign(Call(args=lambda a, b: (s(a["job"]),))),
+    "ImportsState.show_job": foreign(Call(args=lambda a, b: (s(a["job"]),))),
+    "ImportsState.download_rejected": foreign(Call(args=lambda a, b: (s(a["job"]),))),
+    # --- members ------------------------------------------------------------------------------------------
+    "MembersState.setvar": ui(_SETVAR),
+    "MembersState.load": listing("/settings/members", shows_markers=True),
+    "MembersState.set_invite_role": ui(_FORM),
+    "MembersState.invite": ui("invites into the caller's own workspace"),
+    "MembersState.clear_invite_link": ui(_FORM),
+    "MembersState.copy_invite_link": ui(_FORM),
+    "MembersState.change_role": foreign(Call(args=lambda a, b: (s(a["user"]), "viewer"))),
+    "MembersState.remove_member": foreign(Call(args=lambda a, b: (s(a["user"]),))),
+    "MembersState.revoke_invitation": foreign(Call(args=lambda a, b: (s(a["invitation"]),))),
+    # --- settings: pipelines and tags ---------------------------------------------------------------------
+    "SettingsPipelinesState.setvar": ui(_SETVAR),
+    "SettingsPipelinesState.load": listing("/settings/pipelines", shows_markers=True),
+    "SettingsPipelinesState.set_new_open": ui(_FORM),
+    "SettingsPipelinesState.create_pipeline": ui("creates a pipeline in the caller's own workspace"),
+    "SettingsPipelinesState.rename_pipeline": foreign(Call(args=lambda a, b: (s(a["pipeline"]), "B name"))),
+    "SettingsPipelinesState.delete_pipeline": foreign(Call(args=lambda a, b: (s(a["pipeline"]),))),
+    "SettingsPipelinesState.rename_stage": foreign(Call(args=lambda a, b: (s(a["stage"]), "B stage"))),
+    "SettingsPipelinesState.add_stage": foreign(
+        Call(args=lambda a, b: (s(a["pipeline"]), {"name": "B stage"}))
+    ),
+    "SettingsPipelinesState.move_stage": foreign(
+        Call(args=lambda a, b: (s(a["pipeline"]), s(a["stage"]), 1)),
+        Call(args=lambda a, b: (s(b["pipeline"]), s(a["stage"]), 1)),
+    ),
+    "SettingsPipelinesState.delete_stage": foreign(Call(args=lambda a, b: (s(a["stage"]),))),
+    "SettingsTagsState.setvar": ui(_SETVAR),
+    "SettingsTagsState.load": listing("/settings/tags", shows_markers=True),
+    "SettingsTagsState.set_new_color": ui(_FORM),
+    "SettingsTagsState.create": ui("creates a tag in the caller's own workspace"),
+    "SettingsTagsState.start_edit": foreign(Call(args=lambda a, b: (s(a["tag"]),))),
+    "SettingsTagsState.cancel_edit": ui(_FORM),
+    "SettingsTagsState.set_edit_name": ui(_FORM),
+    "SettingsTagsState.set_edit_color": ui(_FORM),
+    "SettingsTagsState.save_edit": foreign(
+        Call(preset=lambda a, b: {"editing_id": s(a["tag"]), "edit_name": "B tag", "edit_color": "#000000"})
+    ),
+    "SettingsTagsState.delete": foreign(Call(args=lambda a, b: (s(a["tag"]),))),
+}
+
+
+@pytest.fixture
+def w() -> Iterator[World]:
+    """The API proof's world: A (canary names) and B, one of everything each (tests/api/test_tenancy_proof)."""
+    from fastapi.testclient import TestClient
+
+    from api_ext import build_api
+
+    with TestClient(build_api(), raise_server_exceptions=False, base_url="http://localhost:3000") as client:
+        a, b = register_owner(workspace=f"{CANARY} Acme"), register_owner(workspace="Globex")
+        a_agent, b_agent = add_member(a, "agent"), add_member(b, "agent")
+        a_ids = _seed(client, a, CANARY, a_agent)
+        b_ids = _seed(client, b, "BEE", b_agent)
+        markers = [CANARY, CANARY.lower(), a.email, a_agent.email]
+        yield World(client=client, a=a, b=b, a_ids=a_ids, b_ids=b_ids, a_markers=markers)
+
+
+def _state_classes() -> dict[str, type]:
+    import reflex as rx
+
+    classes: dict[str, type] = {}
+    for info in pkgutil.iter_modules(state_package.__path__):
+        module = importlib.import_module(f"{state_package.__name__}.{info.name}")
+        for name, cls in vars(module).items():
+            if inspect.isclass(cls) and issubclass(cls, rx.State) and cls.__module__ == module.__name__:
+                classes[name] = cls
+    return classes
+
+
+def _handlers() -> list[str]:
+    return sorted(
+        f"{name}.{handler}" for name, cls in _state_classes().items() for handler in cls.event_handlers
+    )
+
+
+def test_every_state_handler_has_a_tenancy_case() -> None:
+    handlers = _handlers()
+    missing = [h for h in handlers if h not in CASES]
+    stale = [h for h in CASES if h not in set(handlers)]
+    assert not missing, f"add a tenancy case for: {missing}"
+    assert not stale, f"cases for handlers that no longer exist: {stale}"
+    classes = _state_classes()
+    for key, case in CASES.items():
+        if case.kind == "ui":
+            assert case.why, f"say why {key} cannot reach another workspace"
+            # A handler that takes an id-like argument must be proven, not explained away.
+            cls_name, handler = key.split(".")
+            params = inspect.signature(classes[cls_name].event_handlers[handler].fn).parameters
+            id_like = [p for p in params if p.endswith(("_id", "_ids")) and p != "var_name"]
+            assert not id_like or key == "ImportsState.set_assignee_id", (
+                f"{key} takes {id_like}: use foreign()"
+            )
+        else:
+            assert case.calls, key
+
+
+def _go(w: World, make_state: Any, key: str, call: Call, *, as_a: bool = False) -> tuple[Any, str]:
+    """Run one handler call in a fresh state of B (or A); returns the state and the events' text."""
+    cls_name, handler = key.split(".")
+    cls = _state_classes()[cls_name]
+    member = w.a if as_a else w.b
+    state = make_state(cls, token=web_cookie(member.email), path=CASES[key].path)
+    for var, value in call.preset(w.a_ids, w.b_ids).items():
+        setattr(state, var, value)
+    events = asyncio.run(run(cls.event_handlers[handler], state, *call.args(w.a_ids, w.b_ids)))
+    return state, " ".join(str(e) for e in events if e is not None)
+
+
+def _leaks(w: World, state: Any, events: str) -> list[str]:
+    text = f"{state.dict()} {events}"
+    return [m for m in w.a_markers if m in text]
+
+
+FOREIGN = sorted(k for k, c in CASES.items() if c.kind == "foreign")
+LISTINGS = sorted(k for k, c in CASES.items() if c.kind == "listing")
+
+
+@pytest.mark.parametrize("key", FOREIGN)
+def test_another_workspaces_ids_change_nothing_and_show_nothing(w: World, make_state: Any, key: str) -> None:
+    for call in CASES[key].calls:
+        before = _snapshot(w)
+        state, events = _go(w, make_state, key, call)
+        assert _snapshot(w) == before, f"{key} changed workspace A's data"
+        assert not _leaks(w, state, events), f"{key} showed A's data to B"
+
+
+@pytest.mark.parametrize("key", LISTINGS)
+def test_listings_never_show_another_workspace(w: World, make_state: Any, key: str) -> None:
+    case = CASES[key]
+    state, events = _go(w, make_state, key, case.calls[0])
+    assert not _leaks(w, state, events), f"{key} showed A's data to B"
+    if case.shows_markers:
+        own, own_events = _go(w, make_state, key, case.calls[0], as_a=True)
+        assert _leaks(w, own, own_events), f"{key} as A should show A's data (the check must be able to fail)"
+
+
+def test_the_foreign_check_can_fail(w: World, make_state: Any) -> None:
+    """The same calls made by A's owner on A's own ids do change A (so 'unchanged' means refused)."""
+    before = _snapshot(w)
+    _go(
+        w,
+        make_state,
+        "LeadDetailState.save_field",
+        CASES["LeadDetailState.save_field"].calls[0],
+        as_a=True,
+    )
+    assert _snapshot(w) != before
