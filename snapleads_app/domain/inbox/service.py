@@ -728,6 +728,19 @@ def lead_replied_since(*, session: Session, workspace_id: int, lead_id: int, sin
     return session.exec(stmt).first() is not None
 
 
+def engagement_sql() -> str:
+    """`lead_message_stats` for a range of leads, as a subquery (lead_id, inbound, outbound, replied) the
+    bulk rescore on PostgreSQL joins; it binds the rescore's %(ws)s, %(lo)s and %(hi)s."""
+    return """
+        SELECT c.lead_id,
+               count(*) FILTER (WHERE m.direction = 'inbound') AS inbound,
+               count(*) FILTER (WHERE m.direction = 'outbound') AS outbound,
+               bool_or(m.direction = 'inbound') AS replied
+        FROM conversation c JOIN message m ON m.conversation_id = c.id
+        WHERE c.workspace_id = %(ws)s AND c.lead_id >= %(lo)s AND c.lead_id < %(hi)s
+        GROUP BY c.lead_id"""
+
+
 def lead_message_stats(*, session: Session, workspace_id: int, lead_id: int) -> tuple[int, int, bool]:
     """(inbound messages, outbound messages, replied) of a lead over all its conversations (scoring)."""
     stmt = (
