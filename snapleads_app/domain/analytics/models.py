@@ -109,7 +109,7 @@ class CountRow(BaseModel):
 
 
 class InboxOverview(BaseModel):
-    """Conversation metrics. `pending` while the inbox does not exist yet: the numbers are placeholders."""
+    """Conversation metrics (domain/analytics/inbox_metrics.py). `pending` is kept for API stability: false."""
 
     pending: bool
     conversations_started: int = 0
@@ -174,7 +174,7 @@ class UserRow(BaseModel):
     new_leads: int  # of those, created in the period
     by_status: dict[str, int]
     closed: int
-    # Inbox metrics (placeholders while the inbox is pending).
+    # Inbox metrics (domain/analytics/inbox_metrics.py).
     conversations: int = 0
     messages_sent: int = 0
     replies: int = 0

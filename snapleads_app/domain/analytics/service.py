@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -183,7 +183,16 @@ def timeline(
 ) -> Timeline:
     scope, tz, period = _context(session, ctx, query)
     start, end = period.utc_bounds(tz)
-    inbox = inbox_metrics.timeline(session=session, scope=scope, start=start, end=end)
+    if granularity == "hour":
+
+        def label_of(at: datetime) -> str:
+            return rules.hour_label(at.astimezone(tz))
+    else:
+
+        def label_of(at: datetime) -> str:
+            return rules.bucket_of(at.astimezone(tz).date(), granularity).isoformat()
+
+    inbox = inbox_metrics.timeline(session=session, scope=scope, start=start, end=end, label_of=label_of)
     if granularity == "hour":
         if period.days > rules.MAX_HOUR_DAYS:
             raise InvalidInput(
