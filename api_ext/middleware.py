@@ -59,6 +59,23 @@ async def send_problem(
 _TITLES = {413: "Payload Too Large", 429: "Too Many Requests"}
 
 
+# JSON answers never run as a page or inside a frame; the docs page must still run Swagger UI's scripts.
+_COMMON_SECURITY = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+]
+_API_CSP = (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'")
+_PAGE_CSP = (b"content-security-policy", b"frame-ancestors 'none'")
+
+
+def security_headers(path: str) -> list[tuple[bytes, bytes]]:
+    """Headers for every answer. API JSON gets a CSP that allows nothing; other paths (the docs page,
+    the app's pages when they pass through here) only forbid framing, so their scripts keep working."""
+    api_json = path.startswith("/api/") and not path.startswith("/api/v1/docs")
+    return [*_COMMON_SECURITY, _API_CSP if api_json else _PAGE_CSP]
+
+
 class RequestContextMiddleware:
     """Request id (X-Request-ID in and out), one structured access log line, Prometheus metrics."""
 
@@ -84,6 +101,7 @@ class RequestContextMiddleware:
                     *message.get("headers", []),
                     (b"x-request-id", request_id.encode()),
                     (b"server-timing", f"app;dur={server_ms:.2f}".encode()),
+                    *security_headers(scope.get("path", "")),
                 ]
             await send(message)
 

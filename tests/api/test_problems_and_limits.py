@@ -111,3 +111,17 @@ def test_server_timing_header_reports_app_time(client):
     response = client.get("/api/v1/health")
     name, _, duration = response.headers["server-timing"].partition(";dur=")
     assert name == "app" and float(duration) > 0
+
+
+@pytest.mark.parametrize("path", ["/api/v1/health", "/api/v1/leads", "/api/v1/no-such-route"])
+def test_security_headers_on_every_api_answer(client, path):
+    response = client.get(path)
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-frame-options"] == "DENY"
+    assert response.headers["referrer-policy"] == "strict-origin-when-cross-origin"
+    assert response.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
+def test_the_docs_page_may_run_its_scripts_but_not_be_framed(client):
+    response = client.get("/api/v1/docs")
+    assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
