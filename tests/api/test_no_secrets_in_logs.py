@@ -18,6 +18,13 @@ NEW_PASSWORD = "Renovada2026x"
 
 def test_secrets_never_appear_in_any_log_record(client: TestClient, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
+    # The app's loggers stop propagating once `configure_logging` ran (e.g. an app start earlier in
+    # this process): listen on them directly so nothing escapes the search.
+    for name in ("snapleads_app", "api_ext", "workers"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        if caplog.handler not in logger.handlers:
+            logger.addHandler(caplog.handler)
     secrets: list[str] = [PASSWORD, NEW_PASSWORD, "WrongPass999"]
     registered = client.post(
         "/api/v1/auth/register",
@@ -61,6 +68,8 @@ def test_secrets_never_appear_in_any_log_record(client: TestClient, caplog: pyte
     )
     client.get("/api/v1/leads", headers={"Authorization": "Bearer " + refreshed["access_token"][:-3] + "xyz"})
 
+    for name in ("snapleads_app", "api_ext", "workers"):
+        logging.getLogger(name).removeHandler(caplog.handler)
     formatter = JsonFormatter()
     text = "\n".join(formatter.format(record) for record in caplog.records)
     assert len(caplog.records) >= 10, "the flows above should have logged (access log, auth events)"
