@@ -289,12 +289,178 @@ CASES: dict[str, Case] = {
         Call(preset=lambda a, b: {"editing_id": s(a["tag"]), "edit_name": "B tag", "edit_color": "#000000"})
     ),
     "SettingsTagsState.delete": foreign(Call(args=lambda a, b: (s(a["tag"]),))),
+    # --- merged features: inbox, templates, automations, scoring, webhooks, analytics, meetings, … -----
+    "InboxShared.setvar": ui(_SETVAR),
+    "InboxLiveState.setvar": ui(_SETVAR),
+    "InboxLiveState.link": ui(_LIVE),
+    "InboxState.setvar": ui(_SETVAR),
+    "InboxState.load": listing("/inbox", shows_markers=True),
+    "InboxState.refresh": listing("/inbox"),
+    "InboxState.live_changed": ui("the relay's reload trigger; what it reloads is InboxState.refresh"),
+    "InboxState.more_conversations": listing("/inbox"),
+    "InboxState.set_tz_offset": ui(_FORM),
+    "InboxState.set_status_filter": ui(_FORM),
+    "InboxState.toggle_unread": ui(_FORM),
+    "InboxState.set_platform_filter": ui(_FORM),
+    "InboxState.set_search": ui(_FORM),
+    "InboxState.move": ui(_FORM + " (j/k over the caller's own scoped list)"),
+    "InboxState.set_composer": ui(_FORM),
+    "InboxState.clear_template": ui(_FORM),
+    "InboxState.set_assignee_filter": foreign(Call(args=lambda a, b: (s(a["user"]),)), path="/inbox"),
+    "InboxState.select": foreign(Call(args=lambda a, b: (s(a["conversation"]),)), path="/inbox"),
+    "InboxState.choose_template": foreign(Call(args=lambda a, b: (s(a["template"]),)), path="/inbox"),
+    "InboxState.retry": foreign(Call(args=lambda a, b: (s(a["message"]),)), path="/inbox"),
+    "InboxState.load_older": foreign(
+        Call(preset=lambda a, b: {"selected_id": s(a["conversation"])}), path="/inbox"
+    ),
+    "InboxState.send": foreign(
+        Call(preset=lambda a, b: {"selected_id": s(a["conversation"]), "composer": "hijack"}), path="/inbox"
+    ),
+    "InboxState.use_template": foreign(
+        Call(preset=lambda a, b: {"selected_id": s(b["conversation"]), "template_id": s(a["template"])}),
+        path="/inbox",
+    ),
+    "InboxState.archive": foreign(
+        Call(preset=lambda a, b: {"selected_id": s(a["conversation"])}), path="/inbox"
+    ),
+    "InboxState.mark_unread": foreign(
+        Call(preset=lambda a, b: {"selected_id": s(a["conversation"])}), path="/inbox"
+    ),
+    "InboxState.assign": foreign(
+        Call(preset=lambda a, b: {"selected_id": s(a["conversation"])}, args=lambda a, b: (s(b["user"]),)),
+        Call(preset=lambda a, b: {"selected_id": s(b["conversation"])}, args=lambda a, b: (s(a["user"]),)),
+        path="/inbox",
+    ),
+    "InboxState.set_lead_status": foreign(
+        Call(preset=lambda a, b: {"selected_id": s(a["conversation"])}, args=lambda a, b: ("lost",)),
+        path="/inbox",
+    ),
+    "TemplatesState.setvar": ui(_SETVAR),
+    "TemplatesState.load": listing("/templates", shows_markers=True),
+    "TemplatesState.new": ui(_FORM),
+    "TemplatesState.set_name": ui(_FORM),
+    "TemplatesState.set_body": ui(_FORM),
+    "TemplatesState.insert_variable": ui(_FORM),
+    "TemplatesState.set_category": ui(_FORM),
+    "TemplatesState.set_platform": ui(_FORM),
+    "TemplatesState.open": foreign(Call(args=lambda a, b: (s(a["template"]),)), path="/templates"),
+    "TemplatesState.set_preview_lead": foreign(Call(args=lambda a, b: (s(a["lead"]),)), path="/templates"),
+    "TemplatesState.save": foreign(
+        Call(preset=lambda a, b: {"selected_id": s(a["template"]), "name": "hijacked", "body": "x"}),
+        path="/templates",
+    ),
+    "TemplatesState.delete": foreign(
+        Call(preset=lambda a, b: {"selected_id": s(a["template"])}), path="/templates"
+    ),
+    "AutomationsState.setvar": ui(_SETVAR),
+    "AutomationsState.load": listing("/automations", shows_markers=True),
+    "AutomationsState.refresh_runs": listing("/automations"),
+    "AutomationsState.new": ui(_FORM),
+    "AutomationsState.close_builder": ui(_FORM),
+    "AutomationsState.close_run": ui(_FORM),
+    "AutomationsState.set_name": ui(_FORM),
+    "AutomationsState.set_trigger": ui(_FORM),
+    "AutomationsState.set_filter_platform": ui(_FORM),
+    "AutomationsState.set_filter_status": ui(_FORM),
+    "AutomationsState.set_filter_tag": ui(
+        _FORM + "; a foreign tag id is refused by the service on save (API proof)"
+    ),
+    "AutomationsState.set_op": ui(_FORM),
+    "AutomationsState.add_condition": ui(_FORM),
+    "AutomationsState.remove_condition": ui(_FORM),
+    "AutomationsState.set_condition": ui(_FORM),
+    "AutomationsState.add_action": ui(_FORM),
+    "AutomationsState.remove_action": ui(_FORM),
+    "AutomationsState.move_action": ui(_FORM),
+    "AutomationsState.set_action": ui(_FORM + "; ids inside actions are checked by the service on save"),
+    "AutomationsState.set_run_automation": foreign(
+        Call(args=lambda a, b: (s(a["automation"]),)), path="/automations"
+    ),
+    "AutomationsState.set_run_status": ui(_FORM),
+    "AutomationsState.toggle": foreign(
+        Call(args=lambda a, b: (s(a["automation"]), False)), path="/automations"
+    ),
+    "AutomationsState.delete": foreign(Call(args=lambda a, b: (s(a["automation"]),)), path="/automations"),
+    "AutomationsState.edit": foreign(Call(args=lambda a, b: (s(a["automation"]),)), path="/automations"),
+    "AutomationsState.show_run": foreign(Call(args=lambda a, b: (s(a["run"]),)), path="/automations"),
+    "AutomationsState.save": foreign(
+        Call(preset=lambda a, b: {"editing_id": s(a["automation"]), "name": "hijacked"}), path="/automations"
+    ),
+    "LeadScoreState.setvar": ui(_SETVAR),
+    "LeadScoreState.explain": foreign(Call(args=lambda a, b: (s(a["lead"]),)), path="/leads"),
+    "ScoringSettingsState.setvar": ui(_SETVAR),
+    "ScoringSettingsState.load": listing("/settings/scoring"),
+    "ScoringSettingsState.set_value": ui(_FORM),
+    "ScoringSettingsState.save": ui("saves the caller's own workspace rules"),
+    "ScoringSettingsState.set_preview_lead": foreign(
+        Call(args=lambda a, b: (s(a["lead"]),)), path="/settings/scoring"
+    ),
+    "WebhooksSettingsState.setvar": ui(_SETVAR),
+    "WebhooksSettingsState.load": listing("/settings/webhooks", shows_markers=True),
+    "WebhooksSettingsState.toggle_event": ui(_FORM),
+    "WebhooksSettingsState.create": ui("creates a webhook in the caller's own workspace"),
+    "WebhooksSettingsState.toggle": foreign(
+        Call(args=lambda a, b: (s(a["webhook"]), False)), path="/settings/webhooks"
+    ),
+    "WebhooksSettingsState.delete": foreign(
+        Call(args=lambda a, b: (s(a["webhook"]),)), path="/settings/webhooks"
+    ),
+    "WebhooksSettingsState.send_test": foreign(
+        Call(args=lambda a, b: (s(a["webhook"]),)), path="/settings/webhooks"
+    ),
+    "WebhooksSettingsState.show_log": foreign(
+        Call(args=lambda a, b: (s(a["webhook"]),)), path="/settings/webhooks"
+    ),
+    "DashboardState.setvar": ui(_SETVAR),
+    "DashboardState.load": listing("/"),
+    "DashboardState.live_changed": ui("the relay's reload trigger; what it reloads is DashboardState.load"),
+    "DashboardState.reload_soon": listing("/"),
+    "DashboardState.set_preset": ui(_FORM),
+    "DashboardState.set_date_from": ui(_FORM),
+    "DashboardState.set_date_to": ui(_FORM),
+    "DashboardState.set_platform": ui(_FORM),
+    "DashboardState.set_granularity": ui(_FORM),
+    "DashboardState.set_assignee": foreign(Call(args=lambda a, b: (s(a["user"]),))),
+    "ImportsState.load_presets": listing("/imports", shows_markers=True),
+    "ImportsState.apply_preset": foreign(Call(args=lambda a, b: (s(a["preset"]),)), path="/imports"),
+    "ImportsState.set_preset_name": ui(_FORM),
+    "ImportsState.save_preset": ui("saves a preset in the caller's own workspace"),
+    "LeadDetailState.undo_merge": foreign(Call(args=lambda a, b: (s(a["merge"]),)), path="/leads"),
+    "LeadsState.set_score_band": ui(_FORM),
+    "LeadsState.follow_export": ui(
+        "follows the caller's own export job (its id is set by the caller's export)"
+    ),
+    "LeadsState.dismiss_export": ui(_FORM),
+    "MeetingState.setvar": ui(_SETVAR),
+    "MeetingState.set_tz": ui(_FORM),
+    "MeetingState.relabel_upcoming": ui(_FORM),
+    "MeetingState.set_dialog_open": ui(_FORM),
+    "MeetingState.load_upcoming": listing("/", shows_markers=True),
+    "MeetingState.open_lead_from_query": ui("opens the drawer through LeadDetailState (its own cases)"),
+    "MeetingState.load_for_lead": foreign(Call(args=lambda a, b: (s(a["lead"]),)), path="/leads"),
+    "MeetingState.open_new": foreign(Call(args=lambda a, b: (s(a["lead"]), "x")), path="/leads"),
+    "MeetingState.open_edit": foreign(Call(args=lambda a, b: (s(a["meeting"]),)), path="/leads"),
+    "MeetingState.delete": foreign(Call(args=lambda a, b: (s(a["meeting"]),)), path="/leads"),
+    "MeetingState.download": foreign(Call(args=lambda a, b: (s(a["meeting"]),)), path="/leads"),
+    "MeetingState.create": ui("needs a lead opened through open_new/open_edit (their own foreign cases)"),
+    "NotificationSettingsState.setvar": ui(_SETVAR),
+    "NotificationSettingsState.load": ui("the caller's own preferences and feed (no workspace data)"),
+    "NotificationSettingsState.toggle": ui("the caller's own preferences"),
+    "NotificationSettingsState.create_feed": ui("the caller's own calendar feed"),
+    "NotificationSettingsState.revoke_feed": ui("the caller's own calendar feed"),
+    "PasswordResetState.setvar": ui(_SETVAR),
+    "PasswordResetState.load_forgot": ui(_AUTH),
+    "PasswordResetState.load_reset": ui(_AUTH),
+    "PasswordResetState.request_link": ui(_AUTH),
+    "PasswordResetState.save_new_password": ui(_AUTH),
 }
 
 
 @pytest.fixture
-def w() -> Iterator[World]:
+def w(monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     """The API proof's world: A (canary names) and B, one of everything each (tests/api/test_tenancy_proof)."""
+    # Seeding and the snapshots of A are well over 100 requests a minute: rate limits have their own tests.
+    monkeypatch.setattr("api_ext.middleware.rate_limit_group", lambda path, method: ("", 0))
     from fastapi.testclient import TestClient
 
     from api_ext import build_api
