@@ -8,7 +8,8 @@ in the database (`core.parked_jobs`) and re-sent when the broker answers again: 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlmodel import Session
@@ -17,7 +18,14 @@ from snapleads_app.core import parked_jobs
 from snapleads_app.core.db import on_commit
 from snapleads_app.core.parked_jobs import BrokerUnavailable
 
-__all__ = ["BrokerUnavailable", "enqueue", "enqueue_after_commit", "install_sender", "queue_status"]
+__all__ = [
+    "BrokerUnavailable",
+    "enqueue",
+    "enqueue_after_commit",
+    "install_sender",
+    "jobs_dropped",
+    "queue_status",
+]
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +40,19 @@ def install_sender(sender: Sender | None, status_provider: StatusProvider | None
     global _sender, _status_provider
     _sender = sender
     _status_provider = status_provider
+
+
+@contextmanager
+def jobs_dropped() -> Iterator[None]:
+    """Enqueued jobs go nowhere inside the block (offline scripts), then the previous sender is back —
+    in a process that runs a worker (the embedded app, browser tests) jobs must keep flowing."""
+    global _sender
+    previous = _sender
+    _sender = lambda job, kwargs: None  # noqa: E731 - a one-line no-op sender
+    try:
+        yield
+    finally:
+        _sender = previous
 
 
 def queue_status() -> dict[str, Any]:
