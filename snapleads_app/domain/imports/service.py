@@ -79,6 +79,11 @@ def _sees_all(ctx: Ctx) -> bool:
     return account_rules.can(ctx.role, "leads.see_all")
 
 
+def _manages(ctx: Ctx) -> bool:
+    """Shared import settings (saved mappings) are the managers': a viewer sees all but changes nothing."""
+    return account_rules.can(ctx.role, "leads.edit_all")
+
+
 def _load(session: Session, ctx: Ctx, job_id: int, *, for_update: bool = False) -> ImportJob:
     stmt = select(ImportJob).where(col(ImportJob.id) == job_id, ImportJob.workspace_id == ctx.workspace_id)
     if for_update:
@@ -250,6 +255,8 @@ def list_jobs(*, session: Session, ctx: Ctx, limit: int = 50) -> list[ImportJobP
 def cancel_job(*, session: Session, ctx: Ctx, job_id: int) -> ImportJobPublic:
     """Stop after the current chunk; rows already written stay (the job says how many)."""
     job = _load(session, ctx, job_id, for_update=True)
+    if not account_rules.can(ctx.role, "leads.create"):
+        raise PermissionDenied("Your role cannot cancel imports", code="forbidden_for_role")
     if job.status in FINAL:
         raise Conflict(f"The import is already {job.status}", code="import_finished")
     job.cancel_requested = True
@@ -561,7 +568,7 @@ def save_preset(*, session: Session, ctx: Ctx, data: MappingPresetIn) -> Mapping
         preset = MappingPreset(workspace_id=ctx.workspace_id, name=data.name, mapping=data.mapping)
         session.add(preset)
     else:
-        if not _sees_all(ctx):
+        if not _manages(ctx):
             raise PermissionDenied("Only managers can replace a saved mapping", code="forbidden_for_role")
         preset.name, preset.mapping = data.name, dict(data.mapping)
     session.flush()
@@ -576,7 +583,7 @@ def delete_preset(*, session: Session, ctx: Ctx, preset_id: int) -> None:
     ).first()
     if preset is None:
         raise NotFound("Saved mapping not found", code="preset_not_found")
-    if not _sees_all(ctx):
+    if not _manages(ctx):
         raise PermissionDenied("Only managers can delete a saved mapping", code="forbidden_for_role")
     session.delete(preset)
 
