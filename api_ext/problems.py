@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api_ext.strict_routes import is_transient_conflict
 from snapleads_app.core.errors import DomainError, RateLimited
 
 log = logging.getLogger(__name__)
@@ -143,6 +144,17 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
         # The database is down or restarting (connection refused or cut, pool exhausted): a clear,
         # retryable 503 instead of a 500. The pool pre-pings, so the next request after it is back works.
+        if isinstance(exc, DBAPIError) and is_transient_conflict(exc):
+            # Still conflicting after the route's retries: busy, not broken.
+            log.warning("problem.database_conflict", extra={"path": request.url.path})
+            return problem_response(
+                request.url.path,
+                status=503,
+                code="service_unavailable",
+                title="Service Unavailable",
+                detail="The data is busy with other changes right now. Please retry.",
+                headers={"Retry-After": "1"},
+            )
         if isinstance(exc, DBAPIError) and not _is_disconnect(exc):
             return await _unexpected(request, exc)
         log.warning("problem.database_unavailable", extra={"path": request.url.path, "error": str(exc)[:200]})
