@@ -26,7 +26,7 @@ import pytest
 
 import snapleads_app.state as state_package
 from tests.api.test_tenancy_proof import CANARY, World, _seed, _snapshot
-from tests.factories import add_member, register_owner
+from tests.factories import Member, add_member, register_owner
 from tests.state.conftest import run
 from tests.state.test_session_state import web_cookie
 
@@ -513,11 +513,13 @@ def test_every_state_handler_has_a_tenancy_case() -> None:
             assert case.calls, key
 
 
-def _go(w: World, make_state: Any, key: str, call: Call, *, as_a: bool = False) -> tuple[Any, str]:
-    """Run one handler call in a fresh state of B (or A); returns the state and the events' text."""
+def _go(
+    w: World, make_state: Any, key: str, call: Call, *, as_a: bool = False, member: Member | None = None
+) -> tuple[Any, str]:
+    """Run one handler call in a fresh state of B (or A, or `member`); returns the state and the events' text."""
     cls_name, handler = key.split(".")
     cls = _state_classes()[cls_name]
-    member = w.a if as_a else w.b
+    member = member or (w.a if as_a else w.b)
     state = make_state(cls, token=web_cookie(member.email), path=CASES[key].path)
     for var, value in call.preset(w.a_ids, w.b_ids).items():
         setattr(state, var, value)
@@ -541,6 +543,17 @@ def test_another_workspaces_ids_change_nothing_and_show_nothing(w: World, make_s
         state, events = _go(w, make_state, key, call)
         assert _snapshot(w) == before, f"{key} changed workspace A's data"
         assert not _leaks(w, state, events), f"{key} showed A's data to B"
+
+
+@pytest.mark.parametrize("key", FOREIGN)
+def test_a_viewer_of_the_same_workspace_changes_nothing(w: World, make_state: Any, key: str) -> None:
+    """Viewers read only (SPEC.md roles): every handler that acts on ids, called by A's own viewer with
+    A's own ids, leaves A's data as it was (reads may show it: a viewer sees the whole workspace)."""
+    viewer = add_member(w.a, "viewer")
+    for call in CASES[key].calls:
+        before = _snapshot(w)
+        _go(w, make_state, key, call, member=viewer)
+        assert _snapshot(w) == before, f"{key} let a viewer change workspace A's data"
 
 
 @pytest.mark.parametrize("key", LISTINGS)
