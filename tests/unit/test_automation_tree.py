@@ -124,7 +124,8 @@ def test_removing_the_root_empties_it_and_keeps_its_operator():
 
 @pytest.mark.parametrize(("op", "expected"), [("or", "or"), ("and", "and"), ("xor", "or")])
 def test_set_group_op(op, expected):
-    assert rules.node_at(rules.set_group_op(TREE, "1", op), "1")["op"] == expected
+    group = rules.node_at(rules.set_group_op(TREE, "1", op), "1")
+    assert group is not None and group["op"] == expected
 
 
 @pytest.mark.parametrize(
