@@ -223,3 +223,21 @@ def test_a_nested_tree_built_with_the_helpers_validates_and_evaluates():
     assert not rules.evaluate(tree, {"platform": "linkedin", "followers": 1000, "verified": True})
     bad = rules.set_leaf(tree, "1.0", "value", "lots")
     assert rules.condition_errors(bad) == {"conditions.items.1.items.0.value": "number_required"}
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "expected"),
+    [
+        (0, 2, ["b", "c", "a", "d"]),
+        (3, 0, ["d", "a", "b", "c"]),
+        (1, 2, ["a", "c", "b", "d"]),
+        (2, 1, ["a", "c", "b", "d"]),
+        (1, 1, ["a", "b", "c", "d"]),
+        (4, 0, ["a", "b", "c", "d"]),
+        (0, -1, ["a", "b", "c", "d"]),
+    ],
+)
+def test_move_item(source, target, expected):
+    items = ["a", "b", "c", "d"]
+    assert rules.move_item(items, source, target) == expected
+    assert items == ["a", "b", "c", "d"]

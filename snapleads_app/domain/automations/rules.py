@@ -486,3 +486,13 @@ def error_path(key: str) -> str | None:
         steps.append(parts[1])
         parts = parts[2:]
     return ".".join(steps)
+
+
+def move_item(items: Sequence[Any], source: int, target: int) -> list[Any]:
+    """`items` with the one at `source` moved so that it ends up at index `target` (the order of the
+    actions: drag and drop and the up/down buttons). Out-of-range indexes change nothing."""
+    moved = list(items)
+    if not (0 <= source < len(moved) and 0 <= target < len(moved)) or source == target:
+        return moved
+    moved.insert(target, moved.pop(source))
+    return moved
