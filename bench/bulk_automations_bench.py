@@ -75,7 +75,7 @@ def run(n: int, create_accounts: Any, *, worker: bool) -> None:
         session.execute(text("ANALYZE lead"))
     from snapleads_app.core.context import Ctx
 
-    owner = Ctx(workspace_id=ws, user_id=seed.owner_id, role="owner", via="web")
+    owner = Ctx(workspace_id=ws, user_id=seed.owner_id, role="owner", via="ui")
     hot, follow = seed.tag_ids[0], seed.tag_ids[1]
     with unit_of_work() as session:
         automations.create_automation(session=session, ctx=owner, data=AutomationIn(
@@ -97,7 +97,9 @@ def run(n: int, create_accounts: Any, *, worker: bool) -> None:
         started = time.perf_counter()
         with unit_of_work() as session:
             result = leads.bulk(
-                session=session, ctx=owner, data=leads.BulkIn(action=action, filters=LeadFilter(), **extra)
+                session=session,
+                ctx=owner,
+                data=leads.BulkIn.model_validate({"action": action, "filters": LeadFilter(), **extra}),
             )
         seconds = time.perf_counter() - started
         changed = sum(len(kw["lead_ids"]) for kw in sent)

@@ -116,7 +116,7 @@ def _row(a: AutomationPublic) -> AutomationRow:
 
 
 def _typed_leaf(leaf: dict[str, Any]) -> dict[str, Any]:
-    """A condition as the builder holds it (strings) → as it is saved (tag ids, lists, booleans)."""
+    """A condition as the builder holds it (strings) → as it is saved (tag ids, lists, booleans, numbers)."""
     field, operator, value = str(leaf.get("field")), str(leaf.get("operator")), str(leaf.get("value") or "")
     typed: Any = value
     if field == "tags":
@@ -127,7 +127,19 @@ def _typed_leaf(leaf: dict[str, Any]) -> dict[str, Any]:
         typed = value.lower() in ("true", "1", "yes", "sim", "")
     elif operator in rules.NO_VALUE:
         typed = None
+    elif field in rules.NUMBER_FIELDS:
+        typed = _number_or_text(value)
     return {"field": field, "operator": operator, "value": typed}
+
+
+def _number_or_text(value: str) -> int | float | str:
+    """Numbers of number fields are saved as numbers; anything else stays text (validation says why)."""
+    text = value.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() and "." not in text else number
 
 
 def _form_leaf(leaf: dict[str, Any]) -> dict[str, Any]:

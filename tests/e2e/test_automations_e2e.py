@@ -79,7 +79,7 @@ def test_build_automation_import_and_see_tags_and_run_log(app_url: str, browser:
         assert [a["type"] for a in saved.actions] == ["assign", "add_tag"]
         assert saved.conditions == {"op": "and", "items": [{"op": "or", "items": [
             {"field": "platform", "operator": "equals", "value": "instagram"},
-            {"field": "followers", "operator": "gt", "value": "1000000"},
+            {"field": "followers", "operator": "gt", "value": 1000000},
         ]}]}  # fmt: skip
 
         # Leads arrive through an extension batch: the import and the automation run in the worker.

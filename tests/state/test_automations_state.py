@@ -95,7 +95,7 @@ def test_builder_edits_a_nested_tree_and_saves_it(page, owner) -> None:
         "items": [
             {"field": "platform", "operator": "equals", "value": "instagram"},
             {"op": "or", "items": [
-                {"field": "followers", "operator": "gte", "value": "1000"},
+                {"field": "followers", "operator": "gte", "value": 1000},
                 {"field": "tags", "operator": "has_any", "value": [hot]},
             ]},
         ],

@@ -138,7 +138,7 @@ def test_set_group_op(op, expected):
         ("0", "field", "tags", leaf("tags", "has_any", "")),  # operator and value reset
         ("1.0", "field", "score", leaf("score", "gte", "1000")),  # numbers keep operator and value
         ("1.0", "field", "full_name", leaf("full_name", "equals", "1000")),  # gte is not for text
-        ("1.1", "field", "verified", leaf("verified", "equals", "")),
+        ("1.1", "field", "verified", leaf("verified", "equals", "true")),
         ("0", "field", "nonsense", leaf("platform", "equals", "instagram")),
         ("0", "colour", "red", leaf("platform", "equals", "instagram")),
     ],

@@ -392,7 +392,8 @@ def set_group_op(tree: Mapping[str, Any] | None, path: str, op: str) -> dict[str
 
 def set_leaf(tree: Mapping[str, Any] | None, path: str, key: str, value: Any) -> dict[str, Any]:
     """Change a condition's field, operator or value. A new field keeps the operator only if it suits
-    the field (else its first one) and clears a value of another kind (tags, yes/no)."""
+    the field (else its first one) and resets a value of another kind (tags, a choice list; yes/no
+    fields start at "true")."""
     copy = _copy(tree)
     steps = parse_path(path)
     if not steps or key not in ("field", "operator", "value"):
@@ -412,7 +413,7 @@ def set_leaf(tree: Mapping[str, Any] | None, path: str, key: str, value: Any) ->
         leaf.update(
             field=field,
             operator=leaf.get("operator") if leaf.get("operator") in allowed else allowed[0],
-            value="" if kind_changed else leaf.get("value", ""),
+            value=("true" if field in BOOL_FIELDS else "") if kind_changed else leaf.get("value", ""),
         )
     elif key == "operator":
         if value in operators_for(str(leaf.get("field", ""))):
