@@ -13,6 +13,7 @@ from snapleads_app.core.settings import get_settings
 from snapleads_app.pages import register_pages
 from snapleads_app.state import (  # noqa: F401 - registers the relay handlers
     realtime,
+    realtime_automations,
     realtime_imports,
     realtime_inbox,
     realtime_leads,

@@ -1,9 +1,10 @@
 """What happens after leads change, in one place: scoring, webhooks and automations, run by a worker.
 
-The leads service calls `after_lead_event` from its event helper, the import service calls
-`after_leads_imported` per batch and `after_import_completed` once, the inbox calls
-`automations.service.on_message_received`. Each enqueues ONE job after commit (one per lead event, one
-per import batch); the worker (`process`) recomputes scores, fans out webhooks and runs automations.
+The leads service calls `after_lead_event` from its event helper and `after_leads_bulk` after a bulk
+action, the import service calls `after_leads_imported` per batch and `after_import_completed` once, the
+inbox calls `automations.service.on_message_received`. Each enqueues ONE job after commit (one per lead
+event, one per import batch, one per `BULK_BATCH` leads of a bulk action); the worker (`process`)
+recomputes scores, fans out webhooks and runs automations.
 
 Loop guard: while an automation executes its actions, `acting_automations` holds the chain of
 automations that caused the change; events raised then carry the chain, and the worker never runs an
@@ -25,6 +26,7 @@ from snapleads_app.core.context import Ctx
 from snapleads_app.core.tasks import enqueue_after_commit
 
 JOB = "reactions.process"
+BULK_BATCH = 500  # leads per job after a bulk action
 _SIGNALS = "snapleads_reaction_signals"
 _acting: contextvars.ContextVar[tuple[int, ...]] = contextvars.ContextVar("acting_automations", default=())
 
@@ -88,6 +90,29 @@ def after_lead_event(session: Session, ctx: Ctx, type_: str, lead: Any, data: di
         event_key=new_event_key(),
         chain=list(_acting.get()),
     )
+
+
+def after_leads_bulk(
+    session: Session, ctx: Ctx, *, lead_ids: list[int], triggers: list[str], event: dict[str, Any]
+) -> None:
+    """Called by the leads service after a bulk action, with the leads it really changed: one job per
+    `BULK_BATCH` of them (never one per lead). `event` says what changed (`fields`, `tags_added`,
+    `status`); the worker reads each lead's own platform/source/status for the trigger filters."""
+    if not lead_ids or not triggers:
+        return
+    chain = list(_acting.get())
+    payload = {"type": "lead.updated", "bulk": True, "tags_added": [], "fields": [], **event}
+    for start in range(0, len(lead_ids), BULK_BATCH):
+        enqueue_after_commit(
+            session,
+            JOB,
+            workspace_id=ctx.workspace_id,
+            lead_ids=list(lead_ids[start : start + BULK_BATCH]),
+            triggers=list(triggers),
+            event=payload,
+            event_key=new_event_key(),
+            chain=chain,
+        )
 
 
 def after_leads_imported(

@@ -16,12 +16,18 @@ from snapleads_app.core.errors import InvalidInput
 from snapleads_app.domain.accounts import rules as account_rules
 from snapleads_app.domain.automations import rules
 from snapleads_app.domain.automations import service as automations
-from snapleads_app.domain.automations.models import AutomationIn, AutomationPublic, RunFilter
+from snapleads_app.domain.automations.models import (
+    AutomationIn,
+    AutomationPublic,
+    AutomationRunPublic,
+    RunFilter,
+)
 from snapleads_app.domain.pipelines import service as pipelines
 from snapleads_app.domain.webhooks import service as webhooks
 from snapleads_app.i18n import t_error
 from snapleads_app.state.base import guarded, run_service
 from snapleads_app.state.leads import Option, load_lookups
+from snapleads_app.state.realtime_automations import AutomationsLiveState, AutomationsShared
 from snapleads_app.state.session import SessionState
 
 ANY = "any"
@@ -58,9 +64,16 @@ class AutomationRow:
 
 @dataclasses.dataclass
 class ConditionRow:
+    """One row of the flattened condition tree: a group (its AND/OR) or a condition."""
+
+    path: str = ""
+    depth: int = 0
+    kind: str = "condition"  # or "group"
+    op: str = "and"
     field: str = "platform"
     operator: str = "equals"
     value: str = ""
+    operators: list[str] = dataclasses.field(default_factory=list)
     error: str = ""
 
 
@@ -102,14 +115,60 @@ def _row(a: AutomationPublic) -> AutomationRow:
     )  # fmt: skip
 
 
-def _condition_value(row: ConditionRow) -> Any:
-    if row.field == "tags":
-        return [int(row.value)] if row.value.isdigit() else []
-    if row.operator in ("in", "not_in", "between"):
-        return [v.strip() for v in row.value.split(",") if v.strip()]
-    if row.field in ("verified", "replied"):
-        return row.value.lower() in ("true", "1", "yes", "sim", "")
-    return row.value
+def _typed_leaf(leaf: dict[str, Any]) -> dict[str, Any]:
+    """A condition as the builder holds it (strings) → as it is saved (tag ids, lists, booleans, numbers)."""
+    field, operator, value = str(leaf.get("field")), str(leaf.get("operator")), str(leaf.get("value") or "")
+    typed: Any = value
+    if field == "tags":
+        typed = [int(v) for v in value.split(",") if v.strip().isdigit()]
+    elif operator in ("in", "not_in", "between"):
+        typed = [v.strip() for v in value.split(",") if v.strip()]
+    elif field in ("verified", "replied"):
+        typed = value.lower() in ("true", "1", "yes", "sim", "")
+    elif operator in rules.NO_VALUE:
+        typed = None
+    elif field in rules.NUMBER_FIELDS:
+        typed = _number_or_text(value)
+    return {"field": field, "operator": operator, "value": typed}
+
+
+def _number_or_text(value: str) -> int | float | str:
+    """Numbers of number fields are saved as numbers; anything else stays text (validation says why)."""
+    text = value.strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() and "." not in text else number
+
+
+def _form_leaf(leaf: dict[str, Any]) -> dict[str, Any]:
+    """A saved condition → the builder's strings."""
+    value = leaf.get("value")
+    if isinstance(value, list):
+        text = ",".join(map(str, value))
+    elif isinstance(value, bool):
+        text = "true" if value else "false"
+    else:
+        text = "" if value is None else str(value)
+    return {"field": str(leaf.get("field", "")), "operator": str(leaf.get("operator", "")), "value": text}
+
+
+def condition_rows(tree: dict[str, Any], errors: dict[str, str] | None = None) -> list[ConditionRow]:
+    return [
+        ConditionRow(
+            path=r["path"],
+            depth=r["depth"],
+            kind=r["kind"],
+            op=str(r.get("op", "and")),
+            field=str(r.get("field", "")),
+            operator=str(r.get("operator", "")),
+            value="" if r.get("value") is None else str(r.get("value")),
+            operators=list(rules.operators_for(str(r.get("field", "")))) if r["kind"] == "condition" else [],
+            error=(errors or {}).get(r["path"], ""),
+        )  # fmt: skip
+        for r in rules.flatten(tree)
+    ]
 
 
 def _action_dict(row: ActionRow, members: list[str]) -> dict[str, Any]:
@@ -146,6 +205,19 @@ def _action_row(action: dict[str, Any]) -> ActionRow:
     return ActionRow(type=kind, param=param, unit=str(action.get("unit", "hours")))
 
 
+def _run_row(r: AutomationRunPublic) -> RunRow:
+    return RunRow(
+        id=str(r.id),
+        automation=r.automation_name,
+        lead=r.lead_name or f"#{r.lead_id}",
+        status=r.status,
+        trigger=r.trigger,
+        started=r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
+        duration="" if r.duration_ms is None else f"{r.duration_ms} ms",
+        error=r.error or "",
+    )
+
+
 class AutomationsState(SessionState):
     automations: rx.Field[list[AutomationRow]] = rx.field(default_factory=list)
     loaded: rx.Field[bool] = rx.field(False)
@@ -162,8 +234,10 @@ class AutomationsState(SessionState):
     filter_platform: rx.Field[str] = rx.field(ANY)
     filter_status: rx.Field[str] = rx.field(ANY)
     filter_tag: rx.Field[str] = rx.field(ANY)
-    op: rx.Field[str] = rx.field("and")
-    conditions: rx.Field[list[ConditionRow]] = rx.field(default_factory=list)
+    # the condition tree as flat rows (groups and conditions, by path); the tree itself stays here
+    conditions: rx.Field[list[ConditionRow]] = rx.field(default_factory=lambda: condition_rows({}))
+    _tree: dict[str, Any] = {}  # noqa: RUF012
+    _live_seen: int = 0
     actions: rx.Field[list[ActionRow]] = rx.field(default_factory=list)
     builder_error: rx.Field[str] = rx.field("")
     # run log
@@ -173,6 +247,7 @@ class AutomationsState(SessionState):
     run_detail_id: rx.Field[str] = rx.field("")
     run_steps: rx.Field[list[StepRow]] = rx.field(default_factory=list)
     run_detail_title: rx.Field[str] = rx.field("")
+    run_detail: rx.Field[RunRow] = rx.field(default_factory=RunRow)
 
     @rx.var
     def automation_options(self) -> list[Option]:
@@ -201,19 +276,7 @@ class AutomationsState(SessionState):
             status=[self.run_status] if self.run_status in RUN_STATUSES else None,  # type: ignore[list-item]
         )
         found = await run_service(automations.list_runs, ctx=ctx, filters=filters, limit=100)
-        self.runs = [
-            RunRow(
-                id=str(r.id),
-                automation=r.automation_name,
-                lead=r.lead_name or f"#{r.lead_id}",
-                status=r.status,
-                trigger=r.trigger,
-                started=r.started_at.strftime("%Y-%m-%d %H:%M:%S"),
-                duration="" if r.duration_ms is None else f"{r.duration_ms} ms",
-                error=r.error or "",
-            )  # fmt: skip
-            for r in found
-        ]
+        self.runs = [_run_row(r) for r in found]
 
     @rx.event
     @guarded
@@ -221,6 +284,26 @@ class AutomationsState(SessionState):
         ctx = await self._ctx()
         self.builder_open = False
         await self._reload(ctx)
+        return AutomationsLiveState.link
+
+    @rx.event
+    @guarded
+    async def live_changed(self, version: int):
+        """A run started or changed status (realtime): reload the log (and stats) this tab shows, with
+        its own filters and visibility; an open run detail follows its run."""
+        version = int(version or 0)
+        if self._live_seen == 0 or version <= self._live_seen or not self.loaded:
+            self._live_seen = max(self._live_seen, version)
+            return
+        self._live_seen = version
+        ctx = await self._ctx()
+        found = await run_service(automations.list_automations, ctx=ctx)
+        self.automations = [_row(a) for a in found]
+        await self._load_runs(ctx)
+        shared = await self.get_state(AutomationsShared)
+        change = dict(shared.change)
+        if self.run_detail_id and (change.get("run_id") == self.run_detail_id or change.get("count") != "1"):
+            await self._show_run(ctx, int(self.run_detail_id))
 
     # ------------------------------------------------------------ list
 
@@ -244,8 +327,7 @@ class AutomationsState(SessionState):
         self.name = ""
         self.trigger = "lead_created"
         self.filter_platform = self.filter_status = self.filter_tag = ANY
-        self.op = "and"
-        self.conditions = []
+        self._set_tree({})
         self.actions = [ActionRow()]
         self.builder_error = ""
         self.builder_open = True
@@ -262,18 +344,10 @@ class AutomationsState(SessionState):
         statuses = a.trigger_filter.get("to_status") or []
         self.filter_status = statuses[0] if statuses else ANY
         self.filter_tag = str(a.trigger_filter.get("tag_id") or ANY)
-        self.op = a.conditions.get("op", "and") if a.conditions else "and"
-        self.conditions = [
-            ConditionRow(
-                field=str(c.get("field")),
-                operator=str(c.get("operator")),
-                value=",".join(map(str, c["value"]))
-                if isinstance(c.get("value"), list)
-                else str(c.get("value") or ""),
-            )  # fmt: skip
-            for c in (a.conditions.get("items") or [])
-            if "field" in c
-        ]
+        tree = a.conditions if a.conditions and "field" not in a.conditions else (
+            {"op": "and", "items": [a.conditions]} if a.conditions else {}
+        )  # fmt: skip
+        self._set_tree(rules.map_leaves(tree, _form_leaf))
         self.actions = [_action_row(x) for x in a.actions]
         self.builder_error = ""
         self.builder_open = True
@@ -303,29 +377,30 @@ class AutomationsState(SessionState):
     def set_filter_tag(self, value: str) -> None:
         self.filter_tag = value
 
-    @rx.event
-    def set_op(self, value: str | list[str]) -> None:
-        self.op = "or" if value == "or" else "and"
+    def _set_tree(self, tree: dict[str, Any], errors: dict[str, str] | None = None) -> None:
+        self._tree = tree or rules.new_group()
+        self.conditions = condition_rows(self._tree, errors)
 
     @rx.event
-    def add_condition(self) -> None:
-        self.conditions = [*self.conditions, ConditionRow()]
+    def set_group_op(self, path: str, value: str | list[str]) -> None:
+        self._set_tree(rules.set_group_op(self._tree, str(path), "or" if value == "or" else "and"))
 
     @rx.event
-    def remove_condition(self, index: int) -> None:
-        self.conditions = [c for i, c in enumerate(self.conditions) if i != index]
+    def add_condition(self, path: str = "") -> None:
+        self._set_tree(rules.add_condition(self._tree, str(path)))
 
     @rx.event
-    def set_condition(self, index: int, key: str, value: str) -> None:
-        rows = list(self.conditions)
-        if 0 <= index < len(rows) and key in ("field", "operator", "value"):
-            row = dataclasses.replace(rows[index], **{key: str(value)}, error="")
-            if key == "field" and value == "tags" and row.operator not in rules.TAG_OPERATORS:
-                row.operator = "has_any"
-            elif key == "field" and value != "tags" and row.operator in rules.TAG_OPERATORS:
-                row.operator = "equals"
-            rows[index] = row
-            self.conditions = rows
+    def add_group(self, path: str = "") -> None:
+        self._set_tree(rules.add_group(self._tree, str(path)))
+
+    @rx.event
+    def remove_condition(self, path: str) -> None:
+        """Removes a condition or a whole group (the top group is emptied instead)."""
+        self._set_tree(rules.remove_node(self._tree, str(path)))
+
+    @rx.event
+    def set_condition(self, path: str, key: str, value: str) -> None:
+        self._set_tree(rules.set_leaf(self._tree, str(path), key, str(value)))
 
     @rx.event
     def add_action(self) -> None:
@@ -337,11 +412,15 @@ class AutomationsState(SessionState):
 
     @rx.event
     def move_action(self, index: int, delta: int) -> None:
-        rows = list(self.actions)
-        target = index + delta
-        if 0 <= index < len(rows) and 0 <= target < len(rows):
-            rows[index], rows[target] = rows[target], rows[index]
-            self.actions = rows
+        """The keyboard-accessible fallback of drag and drop (up/down buttons)."""
+        self.actions = rules.move_item(self.actions, int(index), int(index) + int(delta))
+
+    @rx.event
+    def drop_action(self, info: dict[str, Any]) -> None:
+        """An action row was dragged to a new place: `{"from": index, "to": index in the new order}`."""
+        source, target = str(info.get("from", "")), str(info.get("to", ""))
+        if source.isdigit() and target.isdigit():
+            self.actions = rules.move_item(self.actions, int(source), int(target))
 
     @rx.event
     def set_action(self, index: int, key: str, value: str) -> None:
@@ -361,13 +440,7 @@ class AutomationsState(SessionState):
             trigger_filter["to_status"] = [self.filter_status]
         if self.trigger == "tag_added" and self.filter_tag.isdigit():
             trigger_filter["tag_id"] = int(self.filter_tag)
-        conditions = (
-            {"op": self.op, "items": [
-                {"field": c.field, "operator": c.operator, "value": _condition_value(c)} for c in self.conditions
-            ]}
-            if self.conditions
-            else {}
-        )  # fmt: skip
+        conditions = rules.prune(rules.map_leaves(self._tree, _typed_leaf))
         members = [o.value for o in self.member_options]
         return AutomationIn(
             name=self.name.strip() or "?", trigger=self.trigger, trigger_filter=trigger_filter,  # type: ignore[arg-type]
@@ -378,15 +451,12 @@ class AutomationsState(SessionState):
         def message(code: str) -> str:
             return t_error(f"automation_field_{code}", self.lang)
 
-        self.conditions = [
-            dataclasses.replace(
-                c,
-                error=next(
-                    (message(v) for k, v in errors.items() if k.startswith(f"conditions.items.{i}.")), ""
-                ),
-            )
-            for i, c in enumerate(self.conditions)
-        ]
+        by_path: dict[str, str] = {}
+        for key, code in errors.items():
+            path = rules.error_path(key)
+            if path is not None:
+                by_path.setdefault(path, message(code))
+        self._set_tree(self._tree, by_path)
         self.actions = [
             dataclasses.replace(
                 a, error=next((message(v) for k, v in errors.items() if k.startswith(f"actions.{i}.")), "")
@@ -396,7 +466,7 @@ class AutomationsState(SessionState):
         general = [
             f"{k}: {message(v)}"
             for k, v in errors.items()
-            if not k.startswith(("conditions.items.", "actions."))
+            if rules.error_path(k) is None and not k.startswith("actions.")
         ]
         self.builder_error = "; ".join(general) or self._t("automations.fix_rows")
 
@@ -451,10 +521,13 @@ class AutomationsState(SessionState):
     @rx.event
     @guarded
     async def show_run(self, run_id: str):
-        ctx = await self._ctx()
-        run = await run_service(automations.get_run, ctx=ctx, run_id=int(run_id))
+        await self._show_run(await self._ctx(), int(run_id))
+
+    async def _show_run(self, ctx: Ctx, run_id: int) -> None:
+        run = await run_service(automations.get_run, ctx=ctx, run_id=run_id)
         self.run_detail_id = str(run.id)
         self.run_detail_title = f"{run.automation_name} · {run.lead_name or run.lead_id} · v{run.version}"
+        self.run_detail = _run_row(run)
         self.run_steps = [
             StepRow(
                 index=str(int(s.get("index", 0)) + 1),

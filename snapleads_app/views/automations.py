@@ -7,6 +7,8 @@ from typing import Any, cast
 import reflex as rx
 
 from snapleads_app.components.dialogs import confirm_dialog
+from snapleads_app.components.live import watch
+from snapleads_app.components.sortable import sort_handle, sortable_item, sortable_list
 from snapleads_app.components.widgets import (
     captioned,
     empty_state,
@@ -15,7 +17,7 @@ from snapleads_app.components.widgets import (
     page_header,
     section_card,
 )
-from snapleads_app.domain.automations.rules import OPERATORS, WAIT_UNITS
+from snapleads_app.domain.automations.rules import MAX_DEPTH, OPERATORS, SCORE_BANDS, WAIT_UNITS
 from snapleads_app.state.automations import (
     ANY,
     CONDITION_FIELDS,
@@ -26,6 +28,7 @@ from snapleads_app.state.automations import (
 )
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.leads import PLATFORMS, STATUSES
+from snapleads_app.state.realtime_automations import AutomationsShared
 
 A = AutomationsState
 ACTION_TYPES = ("add_tag", "remove_tag", "set_status", "set_stage", "assign", "send_template", "wait",
@@ -147,56 +150,172 @@ def _list() -> rx.Component:
 # ---------------------------------------------------------------- builder
 
 
-def _condition(row: Any, index: Any) -> rx.Component:
-    value_control = rx.cond(
-        row.field == "tags",
-        options_select(
-            A.tag_options,
-            value=rx.cond(row.value == "", "none", row.value),
-            on_change=lambda v: A.set_condition(index, "value", v),
-            trigger={"aria_label": tr("automations.condition_value"), "width": "100%"},
-            first=(rx.select.item("—", value="none", disabled=True),),
-        ),  # fmt: skip
-        rx.input(
-            value=row.value,
-            on_change=lambda v: A.set_condition(index, "value", v),
-            aria_label=tr("automations.condition_value"),
-            placeholder=tr("automations.condition_value"),
-        ),  # fmt: skip
+def _choice_select(row: Any, choices: list[tuple[str, Any]]) -> rx.Component:
+    return _select(
+        choices,
+        value=rx.cond(row.value == "", "none", row.value),
+        on_change=lambda v: A.set_condition(row.path, "value", v),
+        id_="condition-value",
+        label=tr("automations.condition_value"),
     )
-    return rx.vstack(
-        rx.grid(
-            _select(
-                [(f, tr(f"automations.field_{f}")) for f in CONDITION_FIELDS],
-                value=row.field,
-                on_change=lambda v: A.set_condition(index, "field", v),
-                id_="condition-field",
-                label=tr("automations.condition_field"),
+
+
+def _condition_value(row: Any) -> rx.Component:
+    """The value control suits the field and operator: a tag, yes/no, a platform/status/band, or text."""
+    single = (row.operator == "equals") | (row.operator == "not_equals")
+    text_input = rx.input(
+        value=row.value,
+        on_change=lambda v: A.set_condition(row.path, "value", v),
+        aria_label=tr("automations.condition_value"),
+        placeholder=tr("automations.condition_value"),
+    )  # fmt: skip
+    return rx.cond(
+        (row.operator == "is_empty") | (row.operator == "is_not_empty"),
+        rx.box(),
+        rx.cond(
+            row.field == "tags",
+            options_select(
+                A.tag_options,
+                value=rx.cond(row.value == "", "none", row.value),
+                on_change=lambda v: A.set_condition(row.path, "value", v),
+                trigger={"aria_label": tr("automations.condition_value"), "width": "100%"},
+                first=(rx.select.item("—", value="none", disabled=True),),
             ),  # fmt: skip
-            _select(
-                [(o, tr(f"automations.op_{o}")) for o in OPERATORS],
-                value=row.operator,
-                on_change=lambda v: A.set_condition(index, "operator", v),
-                id_="condition-operator",
-                label=tr("automations.condition_operator"),
+            rx.match(
+                row.field,
+                (
+                    "verified",
+                    _choice_select(row, [("true", tr("automations.yes")), ("false", tr("automations.no"))]),
+                ),
+                (
+                    "replied",
+                    _choice_select(row, [("true", tr("automations.yes")), ("false", tr("automations.no"))]),
+                ),
+                (
+                    "platform",
+                    rx.cond(
+                        single, _choice_select(row, [(p, tr(f"platform.{p}")) for p in PLATFORMS]), text_input
+                    ),
+                ),
+                (
+                    "status",
+                    rx.cond(
+                        single,
+                        _choice_select(row, [(x, tr(f"lead_status.{x}")) for x in STATUSES]),
+                        text_input,
+                    ),
+                ),
+                (
+                    "score_band",
+                    rx.cond(
+                        single,
+                        _choice_select(row, [(b, tr(f"scoring.band_{b}")) for b in SCORE_BANDS]),
+                        text_input,
+                    ),
+                ),
+                text_input,
             ),  # fmt: skip
-            value_control,
+        ),
+    )
+
+
+def _group_row(row: Any) -> rx.Component:
+    return rx.hstack(
+        rx.segmented_control.root(
+            rx.segmented_control.item(tr("automations.all_of"), value="and"),
+            rx.segmented_control.item(tr("automations.any_of"), value="or"),
+            value=row.op,
+            on_change=lambda v: A.set_group_op(row.path, v),
+            size="1",
+            data_testid="group-op",
+        ),  # fmt: skip
+        rx.text(tr("automations.group_of"), size="2", color_scheme="gray"),
+        rx.button(
+            rx.icon("plus", size=14),
+            tr("automations.add_condition"),
+            variant="soft",
+            size="1",
+            on_click=A.add_condition(row.path),
+            data_testid="add-condition",
+        ),  # fmt: skip
+        rx.cond(
+            row.depth < MAX_DEPTH - 1,
+            rx.button(
+                rx.icon("brackets", size=14),
+                tr("automations.add_group"),
+                variant="soft",
+                size="1",
+                color_scheme="violet",
+                on_click=A.add_group(row.path),
+                data_testid="add-group",
+            ),
+        ),  # fmt: skip
+        rx.cond(
+            row.path != "",
             rx.icon_button(
                 rx.icon("x", size=14),
                 variant="ghost",
                 color_scheme="gray",
-                on_click=A.remove_condition(index),
-                aria_label=tr("automations.remove_condition"),
-            ),  # fmt: skip
-            columns="3fr 3fr 4fr auto",
-            spacing="2",
-            width="100%",
-            align="center",
-        ),
+                on_click=A.remove_condition(row.path),
+                aria_label=tr("automations.remove_group"),
+            ),
+        ),  # fmt: skip
+        spacing="2",
+        align="center",
+        wrap="wrap",
+    )
+
+
+def _leaf_row(row: Any) -> rx.Component:
+    return rx.grid(
+        _select(
+            [(f, tr(f"automations.field_{f}")) for f in CONDITION_FIELDS],
+            value=row.field,
+            on_change=lambda v: A.set_condition(row.path, "field", v),
+            id_="condition-field",
+            label=tr("automations.condition_field"),
+        ),  # fmt: skip
+        rx.select.root(
+            rx.select.trigger(
+                id="condition-operator", aria_label=tr("automations.condition_operator"), width="100%"
+            ),
+            rx.select.content(
+                rx.foreach(
+                    row.operators,
+                    lambda o: rx.select.item(
+                        rx.match(o, *[(x, tr(f"automations.op_{x}")) for x in OPERATORS], o), value=o
+                    ),
+                )
+            ),
+            value=row.operator,
+            on_change=lambda v: A.set_condition(row.path, "operator", v),
+        ),  # fmt: skip
+        _condition_value(row),
+        rx.icon_button(
+            rx.icon("x", size=14),
+            variant="ghost",
+            color_scheme="gray",
+            on_click=A.remove_condition(row.path),
+            aria_label=tr("automations.remove_condition"),
+        ),  # fmt: skip
+        columns="3fr 3fr 4fr auto",
+        spacing="2",
+        width="100%",
+        align="center",
+    )
+
+
+def _condition(row: Any) -> rx.Component:
+    """One row of the flattened tree, indented by its depth; groups get a coloured left border."""
+    return rx.vstack(
+        rx.cond(row.kind == "group", _group_row(row), _leaf_row(row)),
         rx.cond(row.error != "", rx.text(row.error, color_scheme="red", size="1", role="alert")),
         width="100%",
         spacing="1",
-        data_testid="condition-row",
+        padding_left=f"calc({row.depth} * 1.5em)",
+        border_left=rx.cond(row.kind == "group", "2px solid var(--violet-7)", "none"),
+        data_testid=rx.cond(row.kind == "group", "condition-group", "condition-row"),
+        data_path=row.path,
     )
 
 
@@ -231,9 +350,14 @@ def _action_param(row: Any, index: Any) -> rx.Component:
 
 
 def _action(row: Any, index: Any) -> rx.Component:
-    return rx.vstack(
+    return sortable_item(
         rx.grid(
-            rx.badge((index + 1).to_string(), variant="outline"),
+            rx.hstack(
+                sort_handle(tr("automations.drag_to_reorder")),
+                rx.badge((index + 1).to_string(), variant="outline"),
+                spacing="1",
+                align="center",
+            ),
             _select(
                 [(t, tr(f"automations.action_{t}")) for t in ACTION_TYPES],
                 value=row.type,
@@ -270,9 +394,9 @@ def _action(row: Any, index: Any) -> rx.Component:
             align="center",
         ),
         rx.cond(row.error != "", rx.text(row.error, color_scheme="red", size="1", role="alert")),
-        width="100%",
-        spacing="1",
+        index=index,
         data_testid="action-row",
+        style={"width": "100%", "&[data-dragging]": {"opacity": "0.4"}},
     )
 
 
@@ -341,29 +465,22 @@ def _builder() -> rx.Component:
                 spacing="3",
                 width="100%",
             ),
-            rx.hstack(
-                rx.heading(tr("automations.conditions"), size="3"),
-                rx.segmented_control.root(
-                    rx.segmented_control.item(tr("automations.all_of"), value="and"),
-                    rx.segmented_control.item(tr("automations.any_of"), value="or"),
-                    value=A.op,
-                    on_change=A.set_op,
-                    size="1",
-                ),  # fmt: skip
-                align="center",
-                spacing="3",
-            ),
-            rx.foreach(A.conditions, _condition),
-            rx.button(
-                rx.icon("plus", size=14),
-                tr("automations.add_condition"),
-                variant="soft",
-                size="1",
-                on_click=A.add_condition,
-                id="add-condition",
-            ),  # fmt: skip
+            rx.heading(tr("automations.conditions"), size="3"),
+            rx.vstack(rx.foreach(A.conditions, _condition), spacing="2", width="100%", id="condition-tree"),
             rx.heading(tr("automations.actions"), size="3"),
-            rx.foreach(A.actions, _action),
+            sortable_list(
+                rx.foreach(A.actions, _action),
+                list_id="actions",
+                on_reorder=A.drop_action,
+                id="action-list",
+                style={
+                    "display": "flex",
+                    "flexDirection": "column",
+                    "gap": "var(--space-2)",
+                    "width": "100%",
+                    "&[data-drop-active]": {"outline": "2px dashed var(--accent-7)", "outlineOffset": "4px"},
+                },
+            ),  # fmt: skip
             rx.button(
                 rx.icon("plus", size=14),
                 tr("automations.add_action"),
@@ -409,6 +526,32 @@ def _run_detail() -> rx.Component:
         section_card(
             A.run_detail_title,
             rx.vstack(
+                rx.hstack(
+                    _status_badge(A.run_detail.status),
+                    rx.text(
+                        tr("automations.run_trigger"),
+                        ": ",
+                        rx.match(
+                            A.run_detail.trigger,
+                            *[(t, tr(f"automations.trigger_{t}")) for t in TRIGGERS],
+                            A.run_detail.trigger,
+                        ),
+                        size="1",
+                    ),
+                    rx.text(A.run_detail.started, size="1", color_scheme="gray"),
+                    rx.text(A.run_detail.duration, size="1", color_scheme="gray"),
+                    spacing="3",
+                    align="center",
+                    wrap="wrap",
+                ),
+                rx.cond(
+                    A.run_detail.error != "",
+                    rx.text(A.run_detail.error, color_scheme="red", size="1", data_testid="run-detail-error"),
+                ),
+                rx.cond(
+                    A.run_steps.length() == 0,
+                    rx.text(tr("automations.no_steps"), size="1", color_scheme="gray"),
+                ),
                 rx.foreach(
                     A.run_steps,
                     lambda s: rx.hstack(
@@ -468,9 +611,14 @@ def _run_log() -> rx.Component:
                     on_click=A.refresh_runs,
                     id="refresh-runs",
                 ),  # fmt: skip
+                rx.badge(
+                    rx.icon("radio", size=12), tr("automations.live"), color_scheme="green", variant="soft"
+                ),
                 spacing="2",
                 wrap="wrap",
+                align="center",
             ),
+            watch(AutomationsShared.version, A.live_changed),
             _run_detail(),
             rx.cond(
                 A.runs.length() > 0,

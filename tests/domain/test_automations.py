@@ -15,7 +15,7 @@ from snapleads_app.domain.imports import runner
 from snapleads_app.domain.imports import service as imports
 from snapleads_app.domain.imports.models import BatchImportIn
 from snapleads_app.domain.leads import service as leads
-from snapleads_app.domain.leads.models import LeadUpdate
+from snapleads_app.domain.leads.models import LeadFilter, LeadUpdate
 from tests.domain.automation_support import channel, delayed, drain, make_automation, make_tag  # noqa: F401
 from tests.factories import add_member, make_lead, register_owner
 
@@ -328,3 +328,105 @@ def test_validation_tenancy_and_roles(jobs):
         automations.delete_automation(session=session, ctx=other.ctx, automation_id=theirs.id)
         assert automations.list_automations(session=session, ctx=other.ctx) == []
     assert _runs(other) == []
+
+
+# ---------------------------------------------------------------- bulk lead actions
+
+
+def _bulk(member, **data):
+    with unit_of_work() as session:
+        return leads.bulk(session=session, ctx=member.ctx, data=leads.BulkIn(**data))
+
+
+def _bulk_jobs(jobs):
+    return [kw for name, kw in jobs if name == reactions.JOB and kw["event"].get("bulk")]
+
+
+def test_bulk_tag_over_the_filter_triggers_tag_added_in_one_job_per_batch(jobs, monkeypatch):
+    monkeypatch.setattr(reactions, "BULK_BATCH", 2)
+    owner = register_owner()
+    hot, follow = make_tag(owner, "Hot"), make_tag(owner, "Follow-up")
+    made = [make_lead(owner, platform="instagram") for _ in range(5)] + [
+        make_lead(owner, platform="linkedin")
+    ]
+    _bulk(owner, action="tag", lead_ids=[made[0].id], tag_ids=[hot])  # already tagged: no new tag_added
+    drain(jobs)
+    make_automation(
+        owner, name="Hot instagram", trigger="tag_added", trigger_filter={"tag_id": hot, "platform": ["instagram"]},
+        actions=[{"type": "add_tag", "tag_id": follow}],
+    )  # fmt: skip
+    jobs.clear()
+    result = _bulk(owner, action="tag", filters=LeadFilter(), tag_ids=[hot])
+    assert result.affected == 6
+    batch = _bulk_jobs(jobs)
+    # 5 leads newly tagged (the first one had the tag) in batches of 2: 3 jobs, not 5
+    assert [len(kw["lead_ids"]) for kw in batch] == [2, 2, 1]
+    assert sorted(i for kw in batch for i in kw["lead_ids"]) == sorted(lead.id for lead in made[1:])
+    assert all(kw["triggers"] == ["lead_updated", "tag_added"] and kw["event"]["tags_added"] == [hot]
+               for kw in batch)  # fmt: skip
+    drain(jobs)
+    runs = _runs(owner)
+    assert sorted(r.lead_id for r in runs) == sorted(lead.id for lead in made[1:5])  # not linkedin
+    assert {r.status for r in runs} == {"success"}
+    assert all(follow in _lead(owner, lead.id).tag_ids for lead in made[1:5])
+    assert follow not in _lead(owner, made[0].id).tag_ids and follow not in _lead(owner, made[5].id).tag_ids
+
+
+def test_bulk_status_assign_untag_trigger_their_automations_and_delete_none(jobs):
+    owner = register_owner()
+    agent = add_member(owner, "agent")
+    hot, marker = make_tag(owner, "Hot"), make_tag(owner, "Qualified!")
+    made = [make_lead(owner) for _ in range(3)]
+    _bulk(owner, action="status", lead_ids=[made[0].id], status="qualified")
+    drain(jobs)
+    make_automation(
+        owner, name="Qualified", trigger="status_changed", trigger_filter={"to_status": ["qualified"]},
+        actions=[{"type": "add_tag", "tag_id": marker}],
+    )  # fmt: skip
+    updated = make_automation(
+        owner, name="Any update", trigger="lead_updated",
+        conditions={"op": "and", "items": [{"field": "assignee_id", "operator": "equals", "value": agent.user_id}]},
+        actions=[{"type": "add_tag", "tag_id": hot}],
+    )  # fmt: skip
+    jobs.clear()
+    _bulk(owner, action="status", lead_ids=[m.id for m in made], status="qualified")
+    [job] = _bulk_jobs(jobs)
+    assert sorted(job["lead_ids"]) == sorted([made[1].id, made[2].id])  # made[0] was qualified already
+    assert job["triggers"] == ["lead_updated", "status_changed"]
+    drain(jobs)
+    qualified = _runs(owner, status=["success"])
+    assert sorted(r.lead_id for r in qualified) == sorted([made[1].id, made[2].id])
+    assert marker in _lead(owner, made[1].id).tag_ids and marker not in _lead(owner, made[0].id).tag_ids
+    # "Any update" ran too, but its condition (assigned to the agent) was not met: skipped
+    assert {r.status for r in _runs(owner, automation_id=updated.id)} == {"skipped"}
+
+    jobs.clear()
+    _bulk(owner, action="assign", lead_ids=[made[0].id, made[1].id], assignee_id=agent.user_id)
+    [job] = _bulk_jobs(jobs)
+    assert job["triggers"] == ["lead_updated"] and job["event"]["fields"] == ["assignee_id"]
+    drain(jobs)
+    assert hot in _lead(owner, made[0].id).tag_ids and hot not in _lead(owner, made[2].id).tag_ids
+
+    jobs.clear()
+    _bulk(owner, action="untag", lead_ids=[m.id for m in made], tag_ids=[marker])
+    [job] = _bulk_jobs(jobs)
+    assert sorted(job["lead_ids"]) == sorted([made[1].id, made[2].id])  # only the leads that had it
+    jobs.clear()
+    _bulk(owner, action="delete", lead_ids=[m.id for m in made])
+    assert _bulk_jobs(jobs) == []
+
+
+def test_bulk_actions_of_an_automation_do_not_loop(jobs):
+    """A bulk change carries the acting chain like single changes do (the loop guard holds)."""
+    owner = register_owner()
+    hot = make_tag(owner, "Hot")
+    made = [make_lead(owner) for _ in range(2)]
+    drain(jobs)
+    make_automation(
+        owner, name="Re-tag", trigger="lead_updated", actions=[{"type": "remove_tag", "tag_id": hot}]
+    )
+    jobs.clear()
+    _bulk(owner, action="tag", lead_ids=[m.id for m in made], tag_ids=[hot])
+    drain(jobs)
+    assert all(_lead(owner, m.id).tag_ids == [] for m in made)
+    assert len(_runs(owner)) == 2  # the automation's own remove_tag did not start it again

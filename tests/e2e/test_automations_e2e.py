@@ -1,5 +1,6 @@
-"""Automations in the browser: build "new Instagram lead → tag + assign" in the builder, import leads
-(an extension batch through the real worker), see the tags on the leads and the runs in the log."""
+"""Automations in the browser: build "new Instagram lead → tag + assign" in the builder (a nested
+condition group, the actions reordered by dragging), import leads (an extension batch through the real
+worker), see the tags on the leads and the runs arrive in the log by themselves (realtime)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 
 from snapleads_app.core.db import unit_of_work
+from snapleads_app.domain.automations import service as automations
 from snapleads_app.domain.imports import service as imports
 from snapleads_app.domain.imports.models import BatchImportIn
 from snapleads_app.domain.tags import service as tags
@@ -48,11 +50,37 @@ def test_build_automation_import_and_see_tags_and_run_log(app_url: str, browser:
         page.click("#add-action")
         _pick(page, actions.nth(1).locator("#action-type"), "Atribuir a")
         _pick(page, actions.nth(1).locator("#action-param"), "Agent")
+        # Drag "assign" above "tag" by its handle: the order shown, saved and run is the new one.
+        actions.nth(1).locator("[data-sort-handle]").drag_to(
+            actions.nth(0), target_position={"x": 40, "y": 4}
+        )
+        expect(actions.nth(0).locator("#action-type")).to_contain_text("Atribuir a")
+        expect(actions.nth(1).locator("#action-type")).to_contain_text("Adicionar tag")
+        # A nested group: ALL of [ ANY of [platform = Instagram, followers > 1,000,000] ].
+        page.locator("[data-testid=condition-group][data-path=''] [data-testid=add-group]").click()
+        group = page.locator("[data-testid=condition-group][data-path='0']")
+        expect(group).to_be_visible()
+        group.get_by_role("radio", name="Qualquer uma").click()
+        _pick(
+            page, page.locator("[data-testid=condition-row][data-path='0.0'] #condition-value"), "Instagram"
+        )
+        group.locator("[data-testid=add-condition]").click()
+        nested = page.locator("[data-testid=condition-row][data-path='0.1']")
+        _pick(page, nested.locator("#condition-field"), "Seguidores")
+        _pick(page, nested.locator("#condition-operator"), "maior que")
+        nested.get_by_role("textbox").fill("1000000")
         page.click("#save-automation")
         row = page.locator("[data-testid=automation-row]")
         expect(row).to_have_count(1)
         expect(row).to_contain_text("Novo lead do Instagram")
         expect(row).to_contain_text("Lead criado")
+        with unit_of_work() as session:
+            [saved] = automations.list_automations(session=session, ctx=owner.ctx)
+        assert [a["type"] for a in saved.actions] == ["assign", "add_tag"]
+        assert saved.conditions == {"op": "and", "items": [{"op": "or", "items": [
+            {"field": "platform", "operator": "equals", "value": "instagram"},
+            {"field": "followers", "operator": "gt", "value": 1000000},
+        ]}]}  # fmt: skip
 
         # Leads arrive through an extension batch: the import and the automation run in the worker.
         batch = [
@@ -66,20 +94,17 @@ def test_build_automation_import_and_see_tags_and_run_log(app_url: str, browser:
                 data=BatchImportIn.model_validate({"leads": batch, "source": "extension"}),
             )
 
+        # No reload, no refresh click: the runs arrive through the realtime relay.
         runs = page.locator("[data-testid=run-row]")
-        for _ in range(120):  # the worker shares 2 busy cores with the app: poll up to ≈ 60 s
-            page.click("#refresh-runs")
-            page.wait_for_timeout(500)
-            if runs.count() == 3:
-                break
-        expect(runs).to_have_count(3)
+        expect(runs).to_have_count(3, timeout=90_000)  # the worker shares 2 busy cores with the app
+        expect(runs.filter(has_text="Sucesso")).to_have_count(3, timeout=30_000)
         expect(runs.first).to_contain_text("Sucesso")
         expect(row.locator("[data-testid=automation-stats]")).to_contain_text("3")
         runs.first.get_by_role("button", name="Detalhes").click()
         steps = page.locator("[data-testid=run-step]")
         expect(steps).to_have_count(2)
-        expect(steps.nth(0)).to_contain_text("Adicionar tag")
-        expect(steps.nth(1)).to_contain_text("Atribuir a")
+        expect(steps.nth(0)).to_contain_text("Atribuir a")
+        expect(steps.nth(1)).to_contain_text("Adicionar tag")
 
         page.goto(f"{app_url}/leads")
         insta = page.locator("tr", has_text="Insta 1")

@@ -291,6 +291,9 @@ CASES: dict[str, Case] = {
     "SettingsTagsState.delete": foreign(Call(args=lambda a, b: (s(a["tag"]),))),
     # --- merged features: inbox, templates, automations, scoring, webhooks, analytics, meetings, … -----
     "InboxShared.setvar": ui(_SETVAR),
+    "AutomationsShared.setvar": ui(_SETVAR),
+    "AutomationsLiveState.setvar": ui(_SETVAR),
+    "AutomationsLiveState.link": ui(_LIVE),
     "InboxLiveState.setvar": ui(_SETVAR),
     "InboxLiveState.link": ui(_LIVE),
     "InboxState.setvar": ui(_SETVAR),
@@ -365,8 +368,17 @@ CASES: dict[str, Case] = {
     "AutomationsState.set_filter_tag": ui(
         _FORM + "; a foreign tag id is refused by the service on save (API proof)"
     ),
-    "AutomationsState.set_op": ui(_FORM),
+    "AutomationsState.set_group_op": ui(_FORM + " (the condition tree is held in the caller's own state)"),
     "AutomationsState.add_condition": ui(_FORM),
+    "AutomationsState.add_group": ui(_FORM),
+    "AutomationsState.drop_action": ui(_FORM + " (indexes into the caller's own action rows)"),
+    "AutomationsState.live_changed": foreign(
+        Call(
+            args=lambda a, b: (5,),
+            preset=lambda a, b: {"run_detail_id": s(a["run"]), "loaded": True, "_live_seen": 1},
+        ),
+        path="/automations",
+    ),
     "AutomationsState.remove_condition": ui(_FORM),
     "AutomationsState.set_condition": ui(_FORM),
     "AutomationsState.add_action": ui(_FORM),

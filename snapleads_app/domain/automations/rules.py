@@ -183,7 +183,7 @@ def condition_errors(
             return {f"{path}.field": "unknown_field"}
         if operator not in OPERATORS:
             return {f"{path}.operator": "unknown_operator"}
-        if (operator in TAG_OPERATORS) != (field == "tags") and operator not in NO_VALUE:
+        if operator not in operators_for(field):
             return {f"{path}.operator": "operator_not_for_field"}
         if operator not in NO_VALUE and _empty(tree.get("value")) and field not in BOOL_FIELDS:
             return {f"{path}.value": "required"}
@@ -262,3 +262,238 @@ def filter_errors(trigger: str, trigger_filter: Mapping[str, Any]) -> dict[str, 
     if unknown:
         errors["trigger_filter"] = "unknown_keys"
     return errors
+
+
+# ---------------------------------------------------------------- editing a condition tree
+#
+# The builder edits the tree through these pure helpers (the state only translates). A node is addressed
+# by its path: the indexes through the `items` of the groups, "" for the root group, "0.2" for the
+# third item of the first one. Every helper returns a new tree and leaves its argument untouched; an
+# unknown path or key changes nothing.
+
+TEXT_OPERATORS = ("equals", "not_equals", "contains", "starts_with", "in", "not_in", "is_empty",
+                  "is_not_empty")  # fmt: skip
+NUMBER_OPERATORS = ("equals", "not_equals", "gt", "gte", "lt", "lte", "between", "in", "not_in",
+                    "is_empty", "is_not_empty")  # fmt: skip
+BOOL_OPERATORS = ("equals", "not_equals")
+CHOICE_OPERATORS = ("equals", "not_equals", "in", "not_in")
+TAG_FIELD_OPERATORS = (*TAG_OPERATORS, "is_empty", "is_not_empty")
+CHOICE_FIELDS = ("platform", "status", "score_band")
+SCORE_BANDS = ("hot", "warm", "cold")
+
+
+def operators_for(field: str) -> tuple[str, ...]:
+    """The operators that make sense for a field (the builder offers only these)."""
+    if field == "tags":
+        return TAG_FIELD_OPERATORS
+    if field in BOOL_FIELDS:
+        return BOOL_OPERATORS
+    if field in CHOICE_FIELDS:
+        return CHOICE_OPERATORS
+    if field in NUMBER_FIELDS:
+        return NUMBER_OPERATORS
+    if field.startswith("custom."):
+        return tuple(dict.fromkeys((*TEXT_OPERATORS, *NUMBER_OPERATORS)))
+    return TEXT_OPERATORS
+
+
+def new_leaf(field: str = "platform") -> dict[str, Any]:
+    return {"field": field, "operator": operators_for(field)[0], "value": ""}
+
+
+def new_group(op: str = "and") -> dict[str, Any]:
+    return {"op": "or" if op == "or" else "and", "items": []}
+
+
+def parse_path(path: str | Sequence[int]) -> tuple[int, ...] | None:
+    """ "0.2" → (0, 2); "" → () (the root); None when it is not a path."""
+    if not isinstance(path, str):
+        return tuple(int(i) for i in path)
+    if path == "":
+        return ()
+    parts = path.split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
+
+
+def _copy(tree: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A deep copy of the tree's groups and leaves; an empty tree becomes an empty AND group."""
+    if not tree:
+        return new_group()
+    if "field" in tree:
+        return dict(tree)
+    return {"op": tree.get("op", "and"), "items": [_copy(i) for i in tree.get("items") or [] if i]}
+
+
+def _group_at(tree: dict[str, Any], path: tuple[int, ...]) -> dict[str, Any] | None:
+    node: dict[str, Any] = tree
+    for index in path:
+        items = node.get("items")
+        if "field" in node or not isinstance(items, list) or not 0 <= index < len(items):
+            return None
+        node = items[index]
+    return None if "field" in node else node
+
+
+def node_at(tree: Mapping[str, Any] | None, path: str | Sequence[int]) -> dict[str, Any] | None:
+    steps = parse_path(path)
+    if steps is None:
+        return None
+    node: Any = _copy(tree)
+    for index in steps:
+        items = node.get("items") if isinstance(node, dict) else None
+        if not isinstance(items, list) or not 0 <= index < len(items):
+            return None
+        node = items[index]
+    return node
+
+
+def add_condition(
+    tree: Mapping[str, Any] | None, group_path: str = "", field: str = "platform"
+) -> dict[str, Any]:
+    """A new condition at the end of the group at `group_path`."""
+    copy = _copy(tree)
+    steps = parse_path(group_path)
+    group = _group_at(copy, steps) if steps is not None else None
+    if group is not None and _count_leaves(copy) < MAX_LEAVES:
+        group["items"].append(new_leaf(field))
+    return copy
+
+
+def add_group(tree: Mapping[str, Any] | None, group_path: str = "", op: str = "and") -> dict[str, Any]:
+    """A new sub-group (holding one condition, so it is never empty) at the end of `group_path`."""
+    copy = _copy(tree)
+    steps = parse_path(group_path)
+    group = _group_at(copy, steps) if steps is not None else None
+    if group is not None and len(steps or ()) + 2 <= MAX_DEPTH and _count_leaves(copy) < MAX_LEAVES:
+        group["items"].append({**new_group(op), "items": [new_leaf()]})
+    return copy
+
+
+def remove_node(tree: Mapping[str, Any] | None, path: str) -> dict[str, Any]:
+    """Remove the condition or group at `path` (the root cannot be removed: it is emptied instead)."""
+    copy = _copy(tree)
+    steps = parse_path(path)
+    if not steps:
+        return new_group(copy.get("op", "and")) if steps == () else copy
+    parent = _group_at(copy, steps[:-1])
+    if parent is not None and 0 <= steps[-1] < len(parent["items"]):
+        del parent["items"][steps[-1]]
+    return copy
+
+
+def set_group_op(tree: Mapping[str, Any] | None, path: str, op: str) -> dict[str, Any]:
+    copy = _copy(tree)
+    steps = parse_path(path)
+    group = _group_at(copy, steps) if steps is not None else None
+    if group is not None and op in ("and", "or"):
+        group["op"] = op
+    return copy
+
+
+def set_leaf(tree: Mapping[str, Any] | None, path: str, key: str, value: Any) -> dict[str, Any]:
+    """Change a condition's field, operator or value. A new field keeps the operator only if it suits
+    the field (else its first one) and resets a value of another kind (tags, a choice list; yes/no
+    fields start at "true")."""
+    copy = _copy(tree)
+    steps = parse_path(path)
+    if not steps or key not in ("field", "operator", "value"):
+        return copy
+    parent = _group_at(copy, steps[:-1])
+    if parent is None or not 0 <= steps[-1] < len(parent["items"]):
+        return copy
+    leaf = parent["items"][steps[-1]]
+    if "field" not in leaf:
+        return copy
+    if key == "field":
+        field = str(value)
+        if field not in FIELDS and not (field.startswith("custom.") and len(field) > 7):
+            return copy
+        allowed = operators_for(field)
+        kind_changed = _kind(field) != _kind(str(leaf.get("field", "")))
+        leaf.update(
+            field=field,
+            operator=leaf.get("operator") if leaf.get("operator") in allowed else allowed[0],
+            value=("true" if field in BOOL_FIELDS else "") if kind_changed else leaf.get("value", ""),
+        )
+    elif key == "operator":
+        if value in operators_for(str(leaf.get("field", ""))):
+            leaf["operator"] = value
+    else:
+        leaf["value"] = value
+    return copy
+
+
+def _kind(field: str) -> str:
+    if field == "tags":
+        return "tags"
+    if field in BOOL_FIELDS:
+        return "bool"
+    if field in CHOICE_FIELDS:
+        return field
+    return "other"
+
+
+def flatten(tree: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The tree as rows in display order (for one flat list in the UI): each row has `path` ("" for the
+    root group), `depth`, `kind` ("group" or "condition") and the node's own keys (op / field, operator,
+    value)."""
+    rows: list[dict[str, Any]] = []
+
+    def walk(node: Mapping[str, Any], path: tuple[int, ...]) -> None:
+        key = ".".join(map(str, path))
+        if "field" in node:
+            rows.append({"path": key, "depth": len(path), "kind": "condition", "field": node.get("field", ""),
+                         "operator": node.get("operator", ""), "value": node.get("value")})  # fmt: skip
+            return
+        rows.append({"path": key, "depth": len(path), "kind": "group", "op": node.get("op", "and")})
+        for index, item in enumerate(node.get("items") or []):
+            walk(item, (*path, index))
+
+    walk(_copy(tree), ())
+    return rows
+
+
+def prune(tree: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The tree to save: empty sub-groups dropped (they would always match); {} when nothing is left."""
+
+    def clean(node: Mapping[str, Any]) -> dict[str, Any] | None:
+        if "field" in node:
+            return dict(node)
+        items = [c for c in (clean(i) for i in node.get("items") or [] if i) if c is not None]
+        return {"op": node.get("op", "and"), "items": items} if items else None
+
+    return clean(_copy(tree)) or {}
+
+
+def map_leaves(tree: Mapping[str, Any] | None, fn: Any) -> dict[str, Any]:
+    """The tree with every condition replaced by `fn(condition)` (e.g. form strings → typed values)."""
+
+    def walk(node: Mapping[str, Any]) -> dict[str, Any]:
+        if "field" in node:
+            return fn(dict(node))
+        return {"op": node.get("op", "and"), "items": [walk(i) for i in node.get("items") or [] if i]}
+
+    return walk(_copy(tree))
+
+
+def error_path(key: str) -> str | None:
+    """The node path a `condition_errors` key points at: "conditions.items.0.items.1.value" → "0.1",
+    "conditions.op" → ""; None for keys of other parts of the definition."""
+    if key != "conditions" and not key.startswith("conditions."):
+        return None
+    parts = key.split(".")[1:]
+    steps: list[str] = []
+    while len(parts) >= 2 and parts[0] == "items" and parts[1].isdigit():
+        steps.append(parts[1])
+        parts = parts[2:]
+    return ".".join(steps)
+
+
+def move_item(items: Sequence[Any], source: int, target: int) -> list[Any]:
+    """`items` with the one at `source` moved so that it ends up at index `target` (the order of the
+    actions: drag and drop and the up/down buttons). Out-of-range indexes change nothing."""
+    moved = list(items)
+    if not (0 <= source < len(moved) and 0 <= target < len(moved)) or source == target:
+        return moved
+    moved.insert(target, moved.pop(source))
+    return moved

@@ -384,13 +384,14 @@ def _start_for_lead(
                 data={"automation_id": automation_id, "name": automation.name, "run_id": run.id},
             )  # fmt: skip
             started.append(run.id or 0)
+            _publish_run(session, run)  # the run log shows it running at once
         else:
             _announce(session, run)
     return started
 
 
-def _announce(session: Session, run: AutomationRun) -> None:
-    """Realtime (run log) and the `automation.run` webhook when a run ends, fails, waits or is skipped."""
+def _publish_run(session: Session, run: AutomationRun) -> None:
+    """The realtime event of the run log (every status change, "running" included)."""
     publish_after_commit(
         session,
         DomainEvent(
@@ -398,6 +399,11 @@ def _announce(session: Session, run: AutomationRun) -> None:
             data={"run_id": run.id, "automation_id": run.automation_id, "lead_id": run.lead_id, "status": run.status},
         ),
     )  # fmt: skip
+
+
+def _announce(session: Session, run: AutomationRun) -> None:
+    """Realtime (run log) and the `automation.run` webhook when a run ends, fails, waits or is skipped."""
+    _publish_run(session, run)
     if run.status == "skipped":
         return
     from snapleads_app.domain.webhooks import service as webhooks

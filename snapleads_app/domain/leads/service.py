@@ -597,7 +597,7 @@ def bulk(*, session: Session, ctx: Ctx, data: BulkIn) -> BulkResult:
     if not ids:
         return BulkResult(action=data.action, affected=0)
     now = clock.now()
-    activity_type, activity_data = _apply_bulk(session, ctx, data, ids, now)
+    activity_type, activity_data, changed = _apply_bulk(session, ctx, data, ids, now)
     if activity_type:
         session.execute(
             insert(Activity),
@@ -622,6 +622,8 @@ def bulk(*, session: Session, ctx: Ctx, data: BulkIn) -> BulkResult:
             data={"action": data.action, "count": len(ids), "ids": ids[:1000], "via": ctx.via},
         ),
     )
+    for changed_ids, triggers, event in changed:  # automations, scores, webhooks: one job per batch
+        reactions.after_leads_bulk(session, ctx, lead_ids=changed_ids, triggers=triggers, event=event)
     return BulkResult(action=data.action, affected=len(ids), ids=ids[:BULK_IDS_RETURNED])
 
 
@@ -637,9 +639,13 @@ def _bulk_restore(session: Session, ctx: Ctx, lead_ids: list[int]) -> BulkResult
     return BulkResult(action="restore", affected=len(restored), ids=restored)
 
 
+BulkReaction = tuple[list[int], list[str], dict[str, Any]]  # (changed lead ids, triggers, event)
+
+
 def _apply_bulk(
     session: Session, ctx: Ctx, data: BulkIn, ids: list[int], now: Any
-) -> tuple[str, dict[str, Any]]:
+) -> tuple[str, dict[str, Any], list[BulkReaction]]:
+    """Apply the action set-based; also say which leads really changed (for the automations)."""
     in_ids = col(Lead.id).in_(ids)
     if data.action == "delete":
         tags.adjust_counts(
@@ -647,15 +653,18 @@ def _apply_bulk(
         )
         repo.shift_stage_counts(session, {s: -n for s, n in repo.stage_counts_of(session, ids).items()})
         session.execute(update(Lead).where(in_ids).values(deleted_at=now))
-        return "lead.deleted", {"bulk": True}
+        return "lead.deleted", {"bulk": True}, []
     if data.action == "assign":
         _check_assignee(session, ctx, data.assignee_id)
+        moved = _ids_where(session, in_ids, col(Lead.assignee_id).is_distinct_from(data.assignee_id))
         session.execute(update(Lead).where(in_ids).values(assignee_id=data.assignee_id, updated_at=now))
-        return "lead.assigned", {"to": data.assignee_id, "bulk": True}
+        event = {"fields": ["assignee_id"], "assignee_id": data.assignee_id}
+        return "lead.assigned", {"to": data.assignee_id, "bulk": True}, [(moved, ["lead_updated"], event)]
     if data.action == "status":
         stage = pipelines.stage_for_status(
             session=session, workspace_id=ctx.workspace_id, status=data.status or ""
         )
+        moved = _ids_where(session, in_ids, col(Lead.status) != data.status)
         session.execute(update(Lead).where(in_ids).values(status=data.status, updated_at=now))
         leaving = repo.stage_counts_of(session, ids, pipeline_id=stage.pipeline_id)
         leaving.pop(stage.id, None)  # already there: no move
@@ -667,9 +676,13 @@ def _apply_bulk(
             .where(in_ids, col(Lead.pipeline_id) == stage.pipeline_id)
             .values(stage_id=stage.id, position=repo.position_at_end(session, _id(stage.id)))
         )
-        return "status.changed", {"to": data.status, "bulk": True}
+        event = {"fields": ["status"], "status": data.status}
+        reaction = (moved, ["lead_updated", "status_changed"], event)
+        return "status.changed", {"to": data.status, "bulk": True}, [reaction]
     tag_ids = tags.resolve_ids(session=session, ctx=ctx, tag_ids=data.tag_ids)
     deltas: dict[int, int] = {}
+    added: dict[int, list[int]] = {}  # lead id -> tags it newly got
+    untagged: set[int] = set()
     for tag_id in tag_ids:
         tagged = set(
             session.exec(
@@ -680,14 +693,32 @@ def _apply_bulk(
             new = [i for i in ids if i not in tagged]
             repo.link_leads_to_tag(session, tag_id, new)
             deltas[tag_id] = len(new)
+            for lead_id in new:
+                added.setdefault(lead_id, []).append(tag_id)
         else:
             session.execute(
                 delete(LeadTag).where(col(LeadTag.tag_id) == tag_id, col(LeadTag.lead_id).in_(ids))
             )
             deltas[tag_id] = -len(tagged)
+            untagged |= tagged
     tags.adjust_counts(session=session, deltas=deltas)
     session.execute(update(Lead).where(in_ids).values(updated_at=now))
-    return ("tag.added" if data.action == "tag" else "tag.removed"), {"tag_ids": tag_ids, "bulk": True}
+    if data.action == "untag":
+        event = {"fields": ["tag_ids"], "tags_removed": tag_ids}
+        reactions_ = [(sorted(untagged), ["lead_updated"], event)]
+        return "tag.removed", {"tag_ids": tag_ids, "bulk": True}, reactions_
+    groups: dict[tuple[int, ...], list[int]] = {}  # leads that got the same tags share their jobs
+    for lead_id, got in added.items():
+        groups.setdefault(tuple(got), []).append(lead_id)
+    reactions_ = [
+        (lead_ids, ["lead_updated", "tag_added"], {"fields": ["tag_ids"], "tags_added": list(got)})
+        for got, lead_ids in groups.items()
+    ]
+    return "tag.added", {"tag_ids": tag_ids, "bulk": True}, reactions_
+
+
+def _ids_where(session: Session, *conditions: Any) -> list[int]:
+    return [_id(row) for row in session.exec(select(Lead.id).where(*conditions))]
 
 
 # ---------------------------------------------------------------- merge
