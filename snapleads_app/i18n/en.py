@@ -9,6 +9,7 @@ STRINGS: dict[str, str] = {
     "nav.leads": "Leads",
     "nav.kanban": "Kanban",
     "nav.inbox": "Inbox",
+    "nav.inbox_unread": "{count} unread conversations",
     "nav.templates": "Templates",
     "nav.automations": "Automations",
     "nav.analytics": "Analytics",

@@ -9,6 +9,7 @@ STRINGS: dict[str, str] = {
     "nav.leads": "Leads",
     "nav.kanban": "Kanban",
     "nav.inbox": "Caixa de entrada",
+    "nav.inbox_unread": "{count} conversas não lidas",
     "nav.templates": "Modelos",
     "nav.automations": "Automações",
     "nav.analytics": "Relatórios",

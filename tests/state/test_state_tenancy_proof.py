@@ -290,6 +290,8 @@ CASES: dict[str, Case] = {
     ),
     "SettingsTagsState.delete": foreign(Call(args=lambda a, b: (s(a["tag"]),))),
     # --- merged features: inbox, templates, automations, scoring, webhooks, analytics, meetings, … -----
+    "NavState.setvar": ui(_SETVAR),
+    "NavState.inbox_changed": listing(),
     "InboxShared.setvar": ui(_SETVAR),
     "InboxLiveState.setvar": ui(_SETVAR),
     "InboxLiveState.link": ui(_LIVE),
