@@ -388,6 +388,7 @@ STRINGS: dict[str, str] = {
     "inbox.unassigned": "Unassigned",
     "inbox.unread_only": "Unread only",
     "inbox.unread_count": "{count} unread",
+    "inbox.viewing": "{name} is viewing",
     "inbox.more": "Show more conversations",
     "inbox.no_conversations": "No conversations match these filters.",
     "inbox.next": "Next conversation",

@@ -388,6 +388,7 @@ STRINGS: dict[str, str] = {
     "inbox.unassigned": "Sem responsável",
     "inbox.unread_only": "Só não lidas",
     "inbox.unread_count": "{count} não lidas",
+    "inbox.viewing": "{name} está vendo",
     "inbox.more": "Mostrar mais conversas",
     "inbox.no_conversations": "Nenhuma conversa com esses filtros.",
     "inbox.next": "Próxima conversa",
