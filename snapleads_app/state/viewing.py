@@ -68,6 +68,11 @@ async def _on_viewing(app: Any, event: DomainEvent) -> None:
     )
 
 
+def _on_inbox(path: str) -> bool:
+    """Whether the tab's last known route is the inbox ("" = not known yet: assume so)."""
+    return not path or path.rstrip("/").startswith("/inbox")
+
+
 class ViewingState(SessionState):
     # What this tab is viewing: (workspace_id, conversation_id, user_id); zeros when nothing.
     _viewing: tuple[int, int, int] = (0, 0, 0)
@@ -142,6 +147,10 @@ class ViewingState(SessionState):
                 async with self:
                     current = self._viewing
                     name = self.user_name
+                    # Left the page without its unmount event (logout, a full page load elsewhere).
+                    left = bool(current[1]) and not _on_inbox(self.router.url.path)
+                if left:
+                    break  # the finally below removes the entry and announces it
                 if not current[1]:
                     break
                 wid, cid, uid = current

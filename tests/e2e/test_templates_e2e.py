@@ -11,7 +11,7 @@ from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.inbox import service as inbox
 from snapleads_app.domain.inbox.models import InboundIn
 from snapleads_app.domain.templates import service as templates
-from tests.e2e.conftest import login, new_page
+from tests.e2e.conftest import TIMEOUT, login, new_page
 from tests.factories import make_lead, register_owner
 
 pytestmark = pytest.mark.e2e
@@ -26,6 +26,8 @@ def _pick(page: Any, trigger: str, option: str) -> None:
 
 def test_template_editor_live_preview_save_edit_and_inbox_picker(app_url: str, browser: Any) -> None:
     from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT)  # live updates on a busy 2-core machine: more than 5 s
 
     owner = register_owner("tereza@example.com", workspace="Tereza Vendas")
     make_lead(owner, full_name="Carla Dias", custom_fields={"plan": "Pro"})
