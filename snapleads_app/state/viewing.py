@@ -76,6 +76,8 @@ def _on_inbox(path: str) -> bool:
 class ViewingState(SessionState):
     # What this tab is viewing: (workspace_id, conversation_id, user_id); zeros when nothing.
     _viewing: tuple[int, int, int] = (0, 0, 0)
+    # The name the others read (from the database: the page may not have loaded the session yet).
+    _viewer_name: str = ""
 
     async def _leave(self) -> None:
         wid, cid, uid = self._viewing
@@ -106,16 +108,13 @@ class ViewingState(SessionState):
             await self._leave()
         # Same target without a loop here: a reconnect to another process (or after a restart).
         try:
-            await run_service(
-                viewing.start_viewing,
-                ctx=ctx,
-                conversation_id=target[1],
-                name=self.user_name,
-                client_token=client_token,
+            started = await run_service(
+                viewing.start_viewing, ctx=ctx, conversation_id=target[1], client_token=client_token
             )
         except NotFound:
             return None  # not (or no longer) visible to this user: nothing to show, nothing to announce
         self._viewing = target
+        self._viewer_name = started.name
         events: list[Any] = [ViewingState.link]
         if client_token not in _RUNNING:
             events.append(ViewingState.viewing_loop)
@@ -146,7 +145,7 @@ class ViewingState(SessionState):
             while True:
                 async with self:
                     current = self._viewing
-                    name = self.user_name
+                    name = self._viewer_name
                     # Left the page without its unmount event (logout, a full page load elsewhere).
                     left = bool(current[1]) and not _on_inbox(self.router.url.path)
                 if left:

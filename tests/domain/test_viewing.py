@@ -94,10 +94,20 @@ def _conversation(owner: Any, **lead: Any) -> int:
 
 
 def _start(member: Any, conversation_id: int, name: str, tab: str) -> bool:
+    from sqlmodel import select
+
+    from snapleads_app.domain.accounts.models import User
+
+    with unit_of_work() as session:  # the display name comes from the user's row
+        user = session.exec(select(User).where(User.id == member.user_id)).one()
+        user.full_name = name
+        session.add(user)
     with unit_of_work() as session:
-        return viewing.start_viewing(
-            session=session, ctx=member.ctx, conversation_id=conversation_id, name=name, client_token=tab
+        started = viewing.start_viewing(
+            session=session, ctx=member.ctx, conversation_id=conversation_id, client_token=tab
         )
+    assert started.name == name
+    return started.is_new
 
 
 def test_viewing_is_announced_once_per_tab_and_ends_on_leave(store: Any, announced: Any) -> None:

@@ -45,11 +45,11 @@ def test_view_switch_and_stop(make_state) -> None:
     first = _conversation(owner, full_name="Carla Dias")
     second = _conversation(owner, full_name="Davi Melo")
     state = make_state(ViewingState, token=web_cookie(owner.email), path="/inbox")
-    state.user_name = "Ana Lima"
+    # No session loaded in this tab yet (the watcher can fire before load_shell): the name comes from the DB.
 
     events = _go(ViewingState.view, state, str(first))
     assert "viewing_loop" in " ".join(str(e) for e in events)
-    assert viewer_rows(first) == [{"user_id": str(owner.user_id), "name": "Ana Lima"}]
+    assert viewer_rows(first) == [{"user_id": str(owner.user_id), "name": "Olivia Owner"}]
 
     # A reconnect (another process, no loop there) renews the same entry, e.g. after it expired.
     viewing.get_store().leave(first, owner.user_id, "tab-1")
@@ -57,7 +57,7 @@ def test_view_switch_and_stop(make_state) -> None:
     assert "viewing_loop" in " ".join(str(e) for e in events) and len(viewer_rows(first)) == 1
 
     _go(ViewingState.view, state, str(second))  # another conversation: the first one is left
-    assert viewer_rows(first) == [] and [r["name"] for r in viewer_rows(second)] == ["Ana Lima"]
+    assert viewer_rows(first) == [] and [r["name"] for r in viewer_rows(second)] == ["Olivia Owner"]
 
     _go(ViewingState.view, state, "")  # thread closed
     assert viewer_rows(second) == []

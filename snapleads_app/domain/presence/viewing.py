@@ -11,6 +11,7 @@ next heartbeat that the set of viewers changed (`renew`) and publish.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 from sqlmodel import Session
 
@@ -18,6 +19,7 @@ from snapleads_app.core.context import Ctx
 from snapleads_app.core.errors import Unauthenticated
 from snapleads_app.core.events import DomainEvent, publish
 from snapleads_app.core.redis_client import get_redis
+from snapleads_app.domain.accounts.models import User
 from snapleads_app.domain.inbox import service as inbox
 from snapleads_app.domain.presence.service import (
     DEFAULT_TTL_SECONDS,
@@ -61,16 +63,24 @@ def _announce(workspace_id: int, conversation_id: int) -> None:
     publish(DomainEvent(type=EVENT, workspace_id=workspace_id, data={"conversation_id": conversation_id}))
 
 
-def start_viewing(*, session: Session, ctx: Ctx, conversation_id: int, name: str, client_token: str) -> bool:
+@dataclass(frozen=True, slots=True)
+class Started:
+    name: str  # the viewer's display name (what the others read; pass it to `renew`)
+    is_new: bool  # the tab was not viewing it yet (announced)
+
+
+def start_viewing(*, session: Session, ctx: Ctx, conversation_id: int, client_token: str) -> Started:
     """The actor's tab has `conversation_id` open. NotFound when they may not see it (another workspace's,
-    or an agent's unassigned one). True (and announced) when the tab was not viewing it yet."""
+    or an agent's unassigned one)."""
     if ctx.user_id is None:
         raise Unauthenticated("Sign in to continue", code="unauthenticated")
     inbox.get_conversation(session=session, ctx=ctx, conversation_id=conversation_id)
+    user = session.get(User, ctx.user_id)
+    name = user.full_name if user is not None else ""
     is_new = get_store().heartbeat(conversation_id, ctx.user_id, name, client_token)
     if is_new:
         _announce(ctx.workspace_id, conversation_id)
-    return is_new
+    return Started(name=name, is_new=is_new)
 
 
 def renew(
