@@ -17,6 +17,7 @@ from snapleads_app.state import (  # noqa: F401 - registers the relay handlers
     realtime_imports,
     realtime_inbox,
     realtime_leads,
+    viewing,
 )
 from workers.broker import setup_broker
 

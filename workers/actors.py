@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
 
 import dramatiq
+from dramatiq.middleware import CurrentMessage
 
 from snapleads_app.core import clock
 from snapleads_app.core.db import unit_of_work
@@ -249,13 +250,24 @@ def deliver_webhook(delivery_id: int) -> None:
 # ---------------------------------------------------------------- inbox
 
 
-@dramatiq.actor(actor_name="inbox.deliver", queue_name="default", max_retries=3, throws=GIVE_UP)
+DELIVERY_RETRIES = len(inbox_delivery.RETRY_DELAYS_MS)
+
+
+@dramatiq.actor(
+    actor_name="inbox.deliver", queue_name="default", max_retries=DELIVERY_RETRIES, throws=GIVE_UP
+)
 @domain_job
 def deliver_message(message_id: int) -> None:
     """Send one pending outbound message through its conversation's channel; the message ends `sent`,
-    `delivered` or `failed` with the reason (retried from the UI). A repeated job finds it no longer
-    pending and does nothing."""
-    inbox_delivery.deliver(message_id)
+    `delivered` or `failed` with the reason (retried from the UI). A transient failure (SMTP 4xx,
+    unreachable) is retried here with backoff and recorded `failed` only after the last attempt; a
+    permanent one fails at once. A repeated job finds the message no longer pending and does nothing."""
+    current = CurrentMessage.get_current_message()
+    attempt = int(current.options.get("retries", 0)) if current is not None else DELIVERY_RETRIES
+    try:
+        inbox_delivery.deliver(message_id, final_attempt=attempt >= DELIVERY_RETRIES)
+    except inbox_delivery.DeliveryDeferred as exc:
+        raise dramatiq.Retry(exc.reason, delay=inbox_delivery.retry_delay_ms(attempt)) from exc
 
 
 @dramatiq.actor(actor_name="imports.purge_uploads", queue_name="default", max_retries=0)

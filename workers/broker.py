@@ -28,6 +28,7 @@ from dramatiq.errors import ActorNotFound, BrokerConnectionError
 from dramatiq.middleware import (
     AgeLimit,
     Callbacks,
+    CurrentMessage,
     Middleware,
     Pipelines,
     Retries,
@@ -142,6 +143,7 @@ def _middleware() -> list[Middleware]:
         JobOutcomes(),
         Retries(max_retries=DEFAULT_MAX_RETRIES, min_backoff=MIN_BACKOFF_MS, max_backoff=MAX_BACKOFF_MS),
         _RememberActors(),
+        CurrentMessage(),  # actors that need their attempt number (inbox.deliver's last attempt)
     ]
 
 

@@ -83,7 +83,11 @@ class SmtpSender:
                     smtp.login(self.username, self.password)
                 smtp.send_message(msg)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise MailDeliveryError(f"recipient refused: {exc.recipients}", permanent=True) from exc
+            # 5xx for a recipient = it will never be accepted; 4xx (e.g. greylisting) = try again later.
+            codes = [code for code, _ in exc.recipients.values()]
+            raise MailDeliveryError(
+                f"recipient refused: {exc.recipients}", permanent=all(code >= 500 for code in codes)
+            ) from exc
         except smtplib.SMTPAuthenticationError as exc:
             raise MailDeliveryError("SMTP authentication failed", permanent=True) from exc
         except smtplib.SMTPResponseException as exc:

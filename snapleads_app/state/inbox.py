@@ -37,6 +37,7 @@ from snapleads_app.state.base import guarded, run_service
 from snapleads_app.state.leads import STATUSES, Option, TagChip, initials, tag_chips
 from snapleads_app.state.realtime_inbox import InboxLiveState, InboxShared
 from snapleads_app.state.session import SessionState
+from snapleads_app.state.viewing import ViewingState
 
 LIST_PAGE = 30
 THREAD_PAGE = 30
@@ -298,6 +299,9 @@ class InboxState(SessionState):
         if wanted:
             await self._open(ctx, str(wanted), mark_read=False)  # a reconnect resyncs the open thread
             events.append(rx.call_script(SCROLL_BOTTOM_JS))
+            # A reconnect (possibly to another process) renews this tab's "viewing" entry; the page's
+            # watcher only fires when the open conversation changes.
+            events.append(ViewingState.view(self.selected_id))
         return events
 
     @rx.event

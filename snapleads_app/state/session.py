@@ -71,8 +71,10 @@ class SessionState(LangState):
         self.can_manage_members = rules.can(me.role, "members.manage")
         self.lang = normalise_language(me.user.language)
         from snapleads_app.state.presence import PresenceState
+        from snapleads_app.state.realtime_inbox import InboxLiveState
 
-        return PresenceState.go_online
+        # Online in the workspace, and linked to the inbox changes the nav's unread badge follows.
+        return [PresenceState.go_online, InboxLiveState.link]
 
     @rx.event
     @guarded

@@ -13,6 +13,8 @@ from snapleads_app.state.i18n import tr
 from snapleads_app.state.inbox import PLATFORMS, InboxState
 from snapleads_app.state.leads import STATUSES
 from snapleads_app.state.realtime_inbox import InboxShared
+from snapleads_app.state.session import SessionState
+from snapleads_app.state.viewing import ConversationShared, ViewingState
 from snapleads_app.views.leads_common import lead_avatar, platform_label, platform_tag, status_label
 
 S = InboxState
@@ -311,6 +313,23 @@ def _live_message(entry: Any) -> rx.Component:
     )
 
 
+def _viewer(viewer: Any) -> rx.Component:
+    """Another user with this conversation open ("Ana is viewing"); never the user themself."""
+    return rx.cond(
+        (viewer["user_id"] != SessionState.user_id.to_string())
+        & (ConversationShared.conversation_id == S.selected_id),
+        rx.badge(
+            rx.icon("eye", size=12),
+            tr("inbox.viewing", name=viewer["name"]),
+            color_scheme="green",
+            variant="soft",
+            radius="full",
+            data_testid="viewing",
+            data_user=viewer["user_id"],
+        ),
+    )
+
+
 def _thread_header() -> rx.Component:
     conv = S.selected
     return rx.hstack(
@@ -318,6 +337,13 @@ def _thread_header() -> rx.Component:
         rx.vstack(
             rx.text(conv.name, weight="bold", id="thread-title"),
             rx.hstack(platform_tag(conv.platform), rx.badge(conv.channel, variant="outline"), spacing="2"),
+            rx.hstack(
+                rx.foreach(ConversationShared.viewers, _viewer),
+                spacing="1",
+                wrap="wrap",
+                id="thread-viewers",
+                aria_live="polite",
+            ),
             spacing="1",
         ),
         rx.spacer(),
@@ -593,6 +619,8 @@ def _lead_panel() -> rx.Component:
 def inbox_view() -> rx.Component:
     return rx.vstack(
         watch(InboxShared.version, S.live_changed),
+        # The open conversation → this tab's "viewing" presence (others see "Ana is viewing").
+        watch(S.selected_id, ViewingState.view),
         rx.hstack(
             rx.heading(tr("nav.inbox"), size="7"),
             rx.text(tr("inbox.shortcuts"), size="1", color_scheme="gray"),
@@ -617,4 +645,5 @@ def inbox_view() -> rx.Component:
         width="100%",
         spacing="3",
         id="inbox-page",
+        on_unmount=ViewingState.stop,
     )

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
+from snapleads_app.components.live import watch
 from snapleads_app.components.widgets import ACCENT, brand, presence_list
 from snapleads_app.i18n import LANGUAGE_LABELS, LANGUAGES
 from snapleads_app.state.i18n import LangState, tr
+from snapleads_app.state.nav import NavState
 from snapleads_app.state.presence import PresenceState
+from snapleads_app.state.realtime_inbox import InboxShared
 from snapleads_app.state.session import SessionState
 from snapleads_app.state.shared import WorkspaceShared
 from snapleads_app.views.common import role_badge
@@ -26,6 +29,22 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
 ]
 
 
+def inbox_unread_badge(test_id: str = "nav-unread") -> rx.Component:
+    """Unread conversations the user can see; hidden at zero."""
+    return rx.cond(
+        NavState.inbox_unread > 0,
+        rx.badge(
+            NavState.inbox_unread_label,
+            color_scheme=ACCENT,
+            variant="solid",
+            radius="full",
+            data_testid=test_id,
+            data_count=NavState.inbox_unread,
+            aria_label=tr("nav.inbox_unread", count=NavState.inbox_unread),
+        ),
+    )
+
+
 def _nav_item(route: str, key: str, icon: str) -> rx.Component:
     path = rx.State.router.url.path
     active = (path == route) | ((route != "/") & path.startswith(route.rsplit("/", 1)[0] or route))
@@ -33,6 +52,7 @@ def _nav_item(route: str, key: str, icon: str) -> rx.Component:
         rx.hstack(
             rx.icon(icon, size=18),
             rx.text(tr(key), size="3", weight="medium"),
+            *([rx.spacer(), inbox_unread_badge()] if route == "/inbox" else []),
             align="center",
             spacing="3",
             width="100%",
@@ -92,7 +112,12 @@ def _mobile_menu() -> rx.Component:
             rx.menu.content(
                 *[
                     rx.menu.item(
-                        rx.hstack(rx.icon(icon, size=16), rx.text(tr(key))), on_click=rx.redirect(route)
+                        rx.hstack(
+                            rx.icon(icon, size=16),
+                            rx.text(tr(key)),
+                            *([inbox_unread_badge("nav-unread-mobile")] if route == "/inbox" else []),
+                        ),
+                        on_click=rx.redirect(route),
                     )
                     for route, key, icon in NAV_ITEMS
                 ],
@@ -191,6 +216,8 @@ def topbar() -> rx.Component:
 
 def shell(content: rx.Component) -> rx.Component:
     return rx.hstack(
+        # Inbox changes (linked in load_shell) → the nav's unread badge recounts.
+        watch(InboxShared.version, NavState.inbox_changed),
         sidebar(),
         rx.vstack(
             topbar(),

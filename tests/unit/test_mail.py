@@ -26,6 +26,8 @@ class _Inbox:
     ):  # noqa: N802
         if address.endswith("@refused.test"):
             return "550 no such user"
+        if address.endswith("@greylist.test"):
+            return "451 4.7.1 try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -75,6 +77,24 @@ def test_refused_recipient_is_a_permanent_failure(smtp_server: tuple[_Inbox, int
     with pytest.raises(MailDeliveryError) as info:
         sender.send(OutgoingEmail(to=["nobody@refused.test"], subject="s", text="t"))
     assert info.value.permanent is True
+
+
+def test_recipient_refused_with_4xx_is_a_temporary_failure(smtp_server: tuple[_Inbox, int]) -> None:
+    _, port = smtp_server
+    sender = SmtpSender(host="127.0.0.1", port=port, security="none")
+    with pytest.raises(MailDeliveryError) as info:
+        sender.send(OutgoingEmail(to=["later@greylist.test"], subject="s", text="t"))
+    assert info.value.permanent is False and "451" in str(info.value)
+
+
+def test_silent_server_times_out_as_a_temporary_failure() -> None:
+    with socket.socket() as listener:  # accepts the connection, never greets
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        sender = SmtpSender(host="127.0.0.1", port=listener.getsockname()[1], security="none", timeout=0.5)
+        with pytest.raises(MailDeliveryError) as info:
+            sender.send(OutgoingEmail(to=["a@example.com"], subject="s", text="t"))
+    assert info.value.permanent is False and "unreachable" in str(info.value)
 
 
 def test_unreachable_server_is_a_temporary_failure() -> None:

@@ -93,7 +93,7 @@ def _message(owner: Any, message: Any) -> Any:
 
 def test_actor_options(stub_broker: Any, workspace: Any) -> None:
     actor = stub_broker.get_actor("inbox.deliver")
-    assert actor.queue_name == "default" and actor.options["max_retries"] == 3
+    assert actor.queue_name == "default" and actor.options["max_retries"] == 5
 
 
 def test_email_channel_delivers_through_the_workspace_smtp_server(

@@ -102,11 +102,18 @@ class RedisPresence:
     """Shared store for several backend processes (wall-clock expiry in a sorted set)."""
 
     def __init__(
-        self, client: redis.Redis, ttl: float = DEFAULT_TTL_SECONDS, prefix: str = "presence:"
+        self,
+        client: redis.Redis,
+        ttl: float = DEFAULT_TTL_SECONDS,
+        prefix: str = "presence:",
+        *,
+        track_workspaces: bool = True,
     ) -> None:
         self.client = client
         self.ttl = ttl
         self.prefix = prefix
+        # False for stores nobody sweeps (e.g. conversation viewers): no ever-growing index set.
+        self.track_workspaces = track_workspaces
 
     def _zkey(self, workspace_id: int) -> str:
         return f"{self.prefix}ws:{workspace_id}"
@@ -131,7 +138,8 @@ class RedisPresence:
         pipe.hset(names, str(user_id), name)
         pipe.pexpire(zkey, self._key_ttl_ms())
         pipe.pexpire(names, self._key_ttl_ms())
-        pipe.sadd(self._workspaces_key, str(workspace_id))
+        if self.track_workspaces:
+            pipe.sadd(self._workspaces_key, str(workspace_id))
         _, added, *_ = pipe.execute()
         return bool(added)
 

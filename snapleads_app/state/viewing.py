@@ -1,0 +1,198 @@
+"""Viewing presence per conversation: "Ana is viewing" in the thread header of everyone else.
+
+The inbox page watches its open conversation id and calls `ViewingState.view` with it: the domain checks
+the user may see it, writes this tab's entry in the viewing store and announces it; the tab links to the
+conversation's shared state (`conv-<wid>-<cid>`). A background loop renews the entry every few seconds
+while the websocket is connected; closing the thread, leaving the page (`stop`, on unmount) or losing the
+connection removes it and announces it again; a tab that died without leaving expires by TTL and the
+remaining viewers' next heartbeat announces the change. The relay (one process) answers every
+announcement by writing the current viewers into `ConversationShared`, which Reflex fans out.
+
+Imported by snapleads_app.py so the relay handler is registered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import reflex as rx
+
+from snapleads_app.core.errors import NotFound
+from snapleads_app.core.events import DomainEvent
+from snapleads_app.domain.presence import viewing
+from snapleads_app.state.base import guarded, run_blocking, run_service
+from snapleads_app.state.presence import DISCONNECT_GRACE_SECONDS, HEARTBEAT_SECONDS, is_client_connected
+from snapleads_app.state.realtime import modify_shared, relay_handler
+from snapleads_app.state.session import SessionState
+
+log = logging.getLogger(__name__)
+
+# Client tokens with a viewing loop in this process (one per tab).
+_RUNNING: set[str] = set()
+
+
+def conversation_token(workspace_id: int, conversation_id: int) -> str:
+    return f"conv-{int(workspace_id)}-{int(conversation_id)}"
+
+
+class ConversationShared(rx.SharedState):
+    """Who has one conversation open; written only by the relay."""
+
+    conversation_id: rx.Field[str] = rx.field("")
+    # [{"user_id": "7", "name": "Ana Lima"}], sorted by name (the viewer's own entry included).
+    viewers: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+
+
+def viewer_rows(conversation_id: int) -> list[dict[str, str]]:
+    """Blocking: the store's viewers as the rows `ConversationShared.viewers` holds."""
+    return [{"user_id": str(u.user_id), "name": u.name} for u in viewing.viewers(conversation_id)]
+
+
+@relay_handler(viewing.EVENT)
+async def _on_viewing(app: Any, event: DomainEvent) -> None:
+    conversation_id = int((event.data or {}).get("conversation_id") or 0)
+    if not conversation_id:
+        return
+    rows = await asyncio.to_thread(viewer_rows, conversation_id)
+
+    def apply(state: ConversationShared) -> None:
+        if state.conversation_id != str(conversation_id):
+            state.conversation_id = str(conversation_id)
+        if state.viewers != rows:
+            state.viewers = rows
+
+    await modify_shared(
+        app, ConversationShared, conversation_token(event.workspace_id, conversation_id), apply
+    )
+
+
+def _on_inbox(path: str) -> bool:
+    """Whether the tab's last known route is the inbox ("" = not known yet: assume so)."""
+    return not path or path.rstrip("/").startswith("/inbox")
+
+
+class ViewingState(SessionState):
+    # What this tab is viewing: (workspace_id, conversation_id, user_id); zeros when nothing.
+    _viewing: tuple[int, int, int] = (0, 0, 0)
+    # The name the others read (from the database: the page may not have loaded the session yet).
+    _viewer_name: str = ""
+
+    async def _leave(self) -> None:
+        wid, cid, uid = self._viewing
+        self._viewing = (0, 0, 0)  # the loop stops at its next beat
+        if cid:
+            await run_blocking(
+                viewing.stop_viewing,
+                workspace_id=wid,
+                conversation_id=cid,
+                user_id=uid,
+                client_token=self.router.session.client_token,
+            )
+
+    @rx.event
+    @guarded
+    async def view(self, conversation_id: str):
+        """The inbox's open conversation changed (watched in the browser); "" = none."""
+        conversation_id = str(conversation_id or "")
+        if not conversation_id.isdigit():
+            await self._leave()
+            return None
+        ctx = await self._ctx()
+        target = (ctx.workspace_id, int(conversation_id), int(ctx.user_id or 0))
+        client_token = self.router.session.client_token
+        if target == self._viewing and client_token in _RUNNING:
+            return None  # already viewing it, renewed by this process's loop
+        if target != self._viewing:
+            await self._leave()
+        # Same target without a loop here: a reconnect to another process (or after a restart).
+        try:
+            started = await run_service(
+                viewing.start_viewing, ctx=ctx, conversation_id=target[1], client_token=client_token
+            )
+        except NotFound:
+            return None  # not (or no longer) visible to this user: nothing to show, nothing to announce
+        self._viewing = target
+        self._viewer_name = started.name
+        events: list[Any] = [ViewingState.link]
+        if client_token not in _RUNNING:
+            events.append(ViewingState.viewing_loop)
+        return events
+
+    @rx.event
+    async def link(self):
+        """Link the tab to the conversation `view` checked (server-side value: no argument to forge)."""
+        wid, cid, _ = self._viewing
+        if cid:
+            shared = await self.get_state(ConversationShared)
+            await shared._link_to(conversation_token(wid, cid))
+
+    @rx.event
+    async def stop(self):
+        """The inbox page unmounted (another page of the app)."""
+        await self._leave()
+
+    @rx.event(background=True)
+    async def viewing_loop(self):
+        client_token = self.router.session.client_token
+        if client_token in _RUNNING:
+            return
+        _RUNNING.add(client_token)
+        current: tuple[int, int, int] = (0, 0, 0)
+        seen: set[int] = set()
+        try:
+            while True:
+                async with self:
+                    current = self._viewing
+                    name = self._viewer_name
+                    # Left the page without its unmount event (logout, a full page load elsewhere).
+                    left = bool(current[1]) and not _on_inbox(self.router.url.path)
+                if left:
+                    break  # the finally below removes the entry and announces it
+                if not current[1]:
+                    break
+                wid, cid, uid = current
+                seen = await run_blocking(
+                    viewing.renew,
+                    workspace_id=wid,
+                    conversation_id=cid,
+                    user_id=uid,
+                    name=name,
+                    client_token=client_token,
+                    seen=seen,
+                )
+                await asyncio.sleep(HEARTBEAT_SECONDS)
+                if not await is_client_connected(client_token):
+                    await asyncio.sleep(DISCONNECT_GRACE_SECONDS)
+                    if not await is_client_connected(client_token):
+                        break
+                async with self:
+                    if self._viewing != current:
+                        seen = set()  # another conversation: its first beat announces nothing
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("viewing heartbeat loop failed")
+        finally:
+            _RUNNING.discard(client_token)
+            if current[1]:
+                try:
+                    await self._depart_after_loop(current, client_token)
+                except Exception:
+                    log.exception("viewing leave failed")
+
+    async def _depart_after_loop(self, current: tuple[int, int, int], client_token: str) -> None:
+        """The tab is gone (or its loop failed): remove what it was viewing unless it moved on already."""
+        async with self:
+            moved_on = self._viewing != current
+            if not moved_on:
+                self._viewing = (0, 0, 0)
+        if not moved_on:
+            await run_blocking(
+                viewing.stop_viewing,
+                workspace_id=current[0],
+                conversation_id=current[1],
+                user_id=current[2],
+                client_token=client_token,
+            )
