@@ -76,10 +76,9 @@ class StrictRoute(APIRoute):
                 except DBAPIError as exc:
                     if attempt == CONFLICT_RETRIES or not replayable or not is_transient_conflict(exc):
                         raise
-                    log.warning(
-                        "db.conflict_retry",
-                        extra={"path": request.url.path, "attempt": attempt + 1, "sqlstate": exc.orig.sqlstate},  # type: ignore[union-attr]
-                    )
+                    sqlstate = getattr(exc.orig, "sqlstate", None)
+                    extra = {"path": request.url.path, "attempt": attempt + 1, "sqlstate": sqlstate}
+                    log.warning("db.conflict_retry", extra=extra)
                     await asyncio.sleep(random.uniform(0.005, 0.025) * (attempt + 1))  # noqa: S311 - jitter
             raise AssertionError("unreachable")  # pragma: no cover
 

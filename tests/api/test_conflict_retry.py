@@ -22,17 +22,15 @@ from tests.conftest import BACKEND
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="row locks and deadlocks need PostgreSQL")
 
-TABLE = "conflict_retry_probe"
-
 
 @pytest.fixture
 def probe() -> Iterator[None]:
     with get_engine().begin() as conn:
-        conn.execute(text(f"CREATE TABLE {TABLE} (id int PRIMARY KEY, n int NOT NULL)"))
-        conn.execute(text(f"INSERT INTO {TABLE} VALUES (1, 0), (2, 0)"))
+        conn.execute(text("CREATE TABLE conflict_retry_probe (id int PRIMARY KEY, n int NOT NULL)"))
+        conn.execute(text("INSERT INTO conflict_retry_probe VALUES (1, 0), (2, 0)"))
     yield
     with get_engine().begin() as conn:
-        conn.execute(text(f"DROP TABLE {TABLE}"))
+        conn.execute(text("DROP TABLE conflict_retry_probe"))
 
 
 def _app(meet: threading.Barrier, attempts: list[str]) -> FastAPI:
@@ -43,10 +41,10 @@ def _app(meet: threading.Barrier, attempts: list[str]) -> FastAPI:
         attempts.append(f"{first}->{second}")
         with unit_of_work() as session:
             session.execute(text("SET LOCAL deadlock_timeout = '50ms'"))
-            session.execute(text(f"UPDATE {TABLE} SET n = n + 1 WHERE id = :id"), {"id": first})
+            session.execute(text("UPDATE conflict_retry_probe SET n = n + 1 WHERE id = :id"), {"id": first})
             if len(attempts) <= 2:  # only the first two runs meet; a retry goes straight through
                 meet.wait(timeout=10)
-            session.execute(text(f"UPDATE {TABLE} SET n = n + 1 WHERE id = :id"), {"id": second})
+            session.execute(text("UPDATE conflict_retry_probe SET n = n + 1 WHERE id = :id"), {"id": second})
         return {"ok": 1}
 
     @router.post("/always-deadlocks")
@@ -80,7 +78,7 @@ def test_the_loser_of_a_real_deadlock_is_run_again(probe: None) -> None:
     assert len(attempts) == 3  # one of the two was aborted by PostgreSQL and ran a second time
     with get_engine().connect() as conn:
         # Both requests' updates are there exactly once: the aborted run left nothing behind.
-        assert conn.execute(text(f"SELECT sum(n) FROM {TABLE}")).scalar_one() == 4
+        assert conn.execute(text("SELECT sum(n) FROM conflict_retry_probe")).scalar_one() == 4
 
 
 def test_a_conflict_that_never_clears_is_a_retryable_503(probe: None) -> None:
