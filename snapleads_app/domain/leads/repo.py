@@ -124,8 +124,8 @@ def _score_condition(low: int | None, high: int | None) -> ColumnElement[bool] |
 
 
 def scores_by_lead(session: Session, lead_ids: list[int]) -> dict[int, int]:
-    """The stored score of each given lead (absent = 0): read for a page's rows only, so the listings
-    sorted by anything else than the score never join lead_score."""
+    """The stored score of each given lead (absent: 0) — for leads read without `with_scores` (one lead,
+    ORM leads, a move's RETURNING row)."""
     if not lead_ids:
         return {}
     if session.get_bind().dialect.name == "postgresql":

@@ -87,12 +87,6 @@ def _explain(points: dict[str, int]) -> list[ScoreLine]:
     return [ScoreLine(rule=name, points=int(points.get(name, 0))) for name in rules.RULE_ORDER]
 
 
-def score_of(session: Session, lead_id: int) -> int:
-    """A lead's stored score (0 when it has no row yet)."""
-    stored = session.get(LeadScore, lead_id)
-    return stored.score if stored is not None else 0
-
-
 def compute(
     session: Session, lead: Lead, rule_set: dict[str, Any], *, now: Any = None
 ) -> tuple[int, dict[str, int]]:
