@@ -127,6 +127,13 @@ def test_listing_sort_filter_cursor_and_readers_take_the_score_from_lead_score(j
         assert leads.get_lead(session=session, ctx=owner.ctx, lead_id=a.id).score == 90
         cards, _total = leads.kanban_column(session=session, ctx=owner.ctx, stage_id=a.stage_id or 0)
         assert {x.id: x.score for x in cards} == {a.id: 90, b.id: 55, c.id: 90, d.id: 0}
+        moved = leads.move_lead(  # the move's response carries the score (RETURNING it, no second read)
+            session=session,
+            ctx=owner.ctx,
+            lead_id=b.id,
+            data=leads.MoveIn(stage_id=a.stage_id or 0, before_id=a.id),
+        )
+        assert moved.score == 55
         exported = "".join(leads.export_csv(session=session, ctx=owner.ctx, filters=LeadFilter()))
         lead = session.get(Lead, b.id)
         assert lead is not None

@@ -138,6 +138,12 @@ def scores_by_lead(session: Session, lead_ids: list[int]) -> dict[int, int]:
     }
 
 
+def score_column() -> Any:
+    """A lead's score as a column of a statement over `lead` (a correlated probe; no row reads 0)."""
+    stored = select(LeadScore.score).where(col(LeadScore.lead_id) == col(Lead.id)).scalar_subquery()
+    return func.coalesce(stored, 0).label("score")
+
+
 def with_scores(stmt: Any, column: Any, id_column: Any, *, descending: bool, limit: int) -> Any:
     """`stmt` (PUBLIC_COLUMNS rows) ordered by (column, id_column) and limited, each row with its score:
     lead_score is joined outside the limited subquery, so only the page's rows are probed (a missing

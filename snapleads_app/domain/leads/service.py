@@ -431,7 +431,7 @@ def move_lead(*, session: Session, ctx: Ctx, lead_id: int, data: MoveIn) -> Lead
         update(Lead)
         .where(col(Lead.id) == lead_id)
         .values(**changes)
-        .returning(*repo.PUBLIC_COLUMNS)
+        .returning(*repo.PUBLIC_COLUMNS, repo.score_column())  # the score too: no second read
         .execution_options(synchronize_session=False)
     ).one()
     session.expire(lead)  # the row above is the truth; the loaded object is stale
