@@ -144,8 +144,8 @@ def trigger_cost(db: str, rounds: int = 7) -> list[tuple[str, float, float]]:
             "UPDATE lead SET status = 'qualified', stage_id = (SELECT id FROM stage WHERE workspace_id = 1 "
             "AND status = 'qualified') WHERE id = (SELECT min(id) FROM lead WHERE workspace_id = 1 AND status = 'new')"
         ),
-        "UPDATE 1 lead: score only (no counted column)": (
-            "UPDATE lead SET score = score + 1 WHERE id = (SELECT min(id) FROM lead WHERE workspace_id = 1)"
+        "UPDATE 1 lead: notes only (no counted column)": (  # the score is no longer a lead column
+            "UPDATE lead SET notes = coalesce(notes, '') || '.' WHERE id = (SELECT min(id) FROM lead WHERE workspace_id = 1)"
         ),
         "UPDATE 1,000 leads: status (a bulk action)": (
             "UPDATE lead SET status = 'contacted' WHERE id IN (SELECT id FROM lead WHERE workspace_id = 1 "

@@ -537,10 +537,10 @@ RAW_STAGE = ", ".join(f"c{k} text" for k in range(len(HEADERS)))
 # Identity as the app builds it (profile handle, else e-mail, else digits of the phone), in SQL, no checks.
 RAW_INSERT = """
 INSERT INTO lead (workspace_id, platform, profile_key, username, full_name, profile_url, email, phone,
-                  company, headline, location, followers, verified, score, status, pipeline_id, stage_id,
+                  company, headline, location, followers, verified, status, pipeline_id, stage_id,
                   position, source, custom_fields, search_text, created_by_id, created_at, updated_at)
 SELECT %(w)s, s.platform, s.key, s.username, s.full_name, s.url, s.email, s.phone, s.c7, s.c8, s.c10,
-       s.followers, false, 0, 'new', %(p)s, %(s)s, s.n * 1024.0, 'csv', '{}'::jsonb,
+       s.followers, false, 'new', %(p)s, %(s)s, s.n * 1024.0, 'csv', '{}'::jsonb,
        left(lower(concat_ws(' ', s.full_name, s.username, s.c7, s.email)), 1000), %(u)s, now(), now()
 FROM (
   SELECT row_number() OVER () AS n,

@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 PASSWORD = "Bench-Password-2026"  # noqa: S105 - throwaway users of a throwaway database
-SEED_VERSION = 4  # bump when the generator changes: --keep then reseeds
+SEED_VERSION = 5  # bump when the generator changes: --keep then reseeds
 RESULTS = ROOT / "bench" / "results" / "leads_latest.txt"
 
 # ---------------------------------------------------------------- data distributions
@@ -508,7 +508,6 @@ LEAD_COLUMNS = (
     "following",
     "posts",
     "verified",
-    "score",
     "status",
     "pipeline_id",
     "stage_id",
@@ -542,8 +541,8 @@ def profile_templates() -> dict[str, str]:
 
 def generate(
     ws: WorkspaceSeed, rows: int, first_id: int, rng: random.Random, rare: int
-) -> tuple[io.StringIO, io.StringIO, dict[int, int], dict[str, Any]]:
-    """TSV for COPY into lead and lead_tag; tag counts of live leads; a few facts for the queries."""
+) -> tuple[io.StringIO, io.StringIO, io.StringIO, dict[int, int], dict[str, Any]]:
+    """TSV for COPY into lead, lead_tag and lead_score; tag counts of live leads; a few facts for the queries."""
     templates = profile_templates()
     plat_v, plat_c = _cum(PLATFORMS)
     stat_v, stat_c = _cum(STATUSES)
@@ -571,8 +570,8 @@ def generate(
     offsets = sorted(span * math.sqrt(rng.random()) for _ in range(rows))
     rare_rows = set(rng.sample(range(rows), rare)) if rare else set()
     position_next = dict.fromkeys(ws.stage_ids.values(), 0.0)
-    lead_buf, tag_buf = io.StringIO(), io.StringIO()
-    lead_w, tag_w = lead_buf.write, tag_buf.write
+    lead_buf, tag_buf, score_buf = io.StringIO(), io.StringIO(), io.StringIO()
+    lead_w, tag_w, score_w = lead_buf.write, tag_buf.write, score_buf.write
     tag_counts = dict.fromkeys(ws.tag_ids, 0)
     n_deleted = 0
     members = ws.member_ids
@@ -637,7 +636,6 @@ def generate(
                     str(int(rng.lognormvariate(5.5, 1.2))) if followers is not None else "\\N",
                     str(int(rng.lognormvariate(4, 1.3))) if followers is not None else "\\N",
                     "t" if rng.random() < 0.03 else "f",
-                    str(min(100, int(rng.betavariate(2, 5) * 100))),
                     status,
                     str(ws.pipeline_id),
                     str(stage_id),
@@ -657,6 +655,10 @@ def generate(
             )
             + "\n"
         )
+        # The score lives in lead_score (every lead has its row; explanation empty = not computed).
+        score_w(
+            f"{lead_id}\t{ws.workspace_id}\t{min(100, int(rng.betavariate(2, 5) * 100))}\t{{}}\t0\t{created.isoformat()}\n"
+        )
         n_tags = pick(ntag_v, ntag_c)
         if n_tags:
             chosen: set[int] = set()
@@ -669,7 +671,8 @@ def generate(
                     tag_counts[t] += 1
     lead_buf.seek(0)
     tag_buf.seek(0)
-    return lead_buf, tag_buf, tag_counts, {"deleted": n_deleted}
+    score_buf.seek(0)
+    return lead_buf, tag_buf, score_buf, tag_counts, {"deleted": n_deleted}
 
 
 def seed(db: str, rows: int, rows2: int) -> dict[str, Any]:
@@ -689,12 +692,12 @@ def seed(db: str, rows: int, rows2: int) -> dict[str, Any]:
         index_ddl = [
             r[0]
             for r in conn.execute(
-                "SELECT indexdef FROM pg_indexes i WHERE tablename IN ('lead', 'lead_tag') AND NOT EXISTS "
+                "SELECT indexdef FROM pg_indexes i WHERE tablename IN ('lead', 'lead_tag', 'lead_score') AND NOT EXISTS "
                 "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
             )
         ]
         for (name,) in conn.execute(
-            "SELECT indexname FROM pg_indexes i WHERE tablename IN ('lead', 'lead_tag') AND NOT EXISTS "
+            "SELECT indexname FROM pg_indexes i WHERE tablename IN ('lead', 'lead_tag', 'lead_score') AND NOT EXISTS "
             "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
         ).fetchall():
             conn.execute(f'DROP INDEX "{name}"')
@@ -706,7 +709,7 @@ def seed(db: str, rows: int, rows2: int) -> dict[str, Any]:
             *(((seeds[1], rows2, 0),) if rows2 else ()),
         ):
             t = time.perf_counter()
-            lead_buf, tag_buf, tag_counts, _facts = generate(ws, n, next_id, rng, rare)
+            lead_buf, tag_buf, score_buf, tag_counts, _facts = generate(ws, n, next_id, rng, rare)
             timings[f"generate ws{ws.workspace_id}"] = time.perf_counter() - t
             t = time.perf_counter()
             with conn.cursor() as cur:
@@ -715,6 +718,10 @@ def seed(db: str, rows: int, rows2: int) -> dict[str, Any]:
                         copy.write(chunk)
                 with cur.copy("COPY lead_tag (lead_id, tag_id, lead_created_at) FROM STDIN") as copy:
                     while chunk := tag_buf.read(8 << 20):
+                        copy.write(chunk)
+                score_columns = "lead_id, workspace_id, score, points, rules_version, computed_at"
+                with cur.copy(f"COPY lead_score ({score_columns}) FROM STDIN") as copy:
+                    while chunk := score_buf.read(8 << 20):
                         copy.write(chunk)
                 for tag_id, count in tag_counts.items():
                     cur.execute("UPDATE tag SET lead_count = %s WHERE id = %s", (count, tag_id))
@@ -748,6 +755,7 @@ def seed(db: str, rows: int, rows2: int) -> dict[str, Any]:
         # the visibility map (index-only scans).
         conn.execute("VACUUM (ANALYZE) lead")
         conn.execute("VACUUM (ANALYZE) lead_tag")
+        conn.execute("VACUUM (ANALYZE) lead_score")
         conn.execute("VACUUM (ANALYZE) tag")
         conn.execute("VACUUM (ANALYZE) stage")
         timings["vacuum analyze"] = time.perf_counter() - t
@@ -867,6 +875,20 @@ def build_queries(db: str, info: dict[str, Any]) -> list[Query]:
             "GET",
             "/api/v1/leads",
             [("search", "zorbatech"), ("limit", 50)],
+        ),
+        Query(
+            "sort by score (-score, 1st page)",
+            "GET",
+            "/api/v1/leads",
+            [("sort", "-score"), ("limit", 50)],
+            note="extra: walks lead_score's (workspace_id, score, lead_id)",
+        ),
+        Query(
+            "score filter (>= 80, hot band)",
+            "GET",
+            "/api/v1/leads",
+            [("score_min", 80), ("limit", 50)],
+            note="extra: a rare band (~0.2 % of leads), newest first",
         ),
         Query("search common ('silva')", "GET", "/api/v1/leads", [("search", "silva"), ("limit", 50)]),
         Query(

@@ -105,3 +105,13 @@ def test_rule_errors(custom, key):
 
 def test_valid_rules():
     assert rules.rule_errors({"has_email": {"points": 20}, "followers": {"bands": [[500, 7]]}}) == {}
+
+
+def test_the_stored_explanation_is_the_points_in_rule_order():
+    points = {name: n for n, name in enumerate(rules.RULE_ORDER, start=1)}
+    stored = rules.points_list(points)
+    assert stored == list(range(1, len(rules.RULE_ORDER) + 1))
+    assert rules.points_dict(stored) == points
+    # A list written before a rule was added reads that rule as 0; a partial dict stores 0 for the rest.
+    assert rules.points_dict(stored[:-1])[rules.RULE_ORDER[-1]] == 0
+    assert rules.points_list({"has_email": 15}) == [15 if n == "has_email" else 0 for n in rules.RULE_ORDER]

@@ -313,7 +313,8 @@ def _snapshot(session: Session, lead: Lead, *, with_replied: bool) -> dict[str, 
     data = lead.model_dump()
     lead_id = lead.id or 0
     data["tags"] = leads_repo.tag_ids_by_lead(session, [lead_id]).get(lead_id, [])
-    data["score_band"] = scoring_rules.band(lead.score)
+    data["score"] = leads_repo.scores_by_lead(session, [lead_id]).get(lead_id, 0)  # lead_score's, not lead's
+    data["score_band"] = scoring_rules.band(data["score"])
     if with_replied:
         data["replied"] = messaging().lead_replied_since(
             session=session, workspace_id=lead.workspace_id, lead_id=lead_id, since=None

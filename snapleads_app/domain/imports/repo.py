@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, col
 from snapleads_app.domain.imports.rules import PreparedRow, changes_for
 from snapleads_app.domain.leads.models import PROFILE_FIELDS, Lead
 from snapleads_app.domain.leads.repo import shift_stage_counts
+from snapleads_app.domain.scoring.repo import create_rows as create_score_rows
 from snapleads_app.domain.tags.models import LeadTag, Tag
 from snapleads_app.domain.timeline.models import Activity
 
@@ -140,7 +141,6 @@ def write_batch(
                 pipeline_id=batch.pipeline_id,
                 stage_id=batch.stage_id,
                 position=batch.base_position + (index + 1) * 1024.0,
-                score=0,
                 source=batch.source,
                 source_url=row.fields.get("source_url") or batch.source_url,
                 assignee_id=batch.assignees[index % len(batch.assignees)] if batch.assignees else None,
@@ -154,6 +154,8 @@ def write_batch(
         else:
             inserted = session.execute(_insert_statement("sqlite"), values).all()
         result.created_ids = [row.id for row in inserted]
+        # Their score rows (0 until the batch's scoring): one INSERT … SELECT for the whole batch.
+        create_score_rows(session, result.created_ids, batch.now)
         shift_stage_counts(session, {batch.stage_id: len(inserted)})
         row_of = {(r.platform, r.key): r.row_number for r in new_rows}
         result.row_of_lead.update({row.id: row_of[(row.platform, row.profile_key)] for row in inserted})

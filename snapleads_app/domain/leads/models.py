@@ -78,7 +78,6 @@ class Lead(SQLModel, table=True):
             "id",
             postgresql_where=text(LIVE),
         ),
-        Index("ix_lead_ws_score", "workspace_id", "score", "id", postgresql_where=text(LIVE)),
         Index("ix_lead_ws_updated", "workspace_id", "updated_at", "id", postgresql_where=text(LIVE)),
         # Kanban columns: ordered by position inside a stage.
         Index("ix_lead_stage_position", "stage_id", "position", "id", postgresql_where=text(LIVE)),
@@ -113,7 +112,7 @@ class Lead(SQLModel, table=True):
     following: int | None = None
     posts: int | None = None
     verified: bool = False
-    score: int = 0
+    # No score here: it lives in scoring's lead_score (bulk rescores rewrite narrow rows, not leads).
     status: str = Field(default="new", max_length=16)
     pipeline_id: int | None = Field(default=None, foreign_key="pipeline.id", ondelete="SET NULL")
     stage_id: int | None = Field(default=None, foreign_key="stage.id", ondelete="SET NULL")

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    and_,
     any_,
     bindparam,
     delete,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -28,6 +30,7 @@ from snapleads_app.core.context import Ctx
 from snapleads_app.core.errors import InvalidInput
 from snapleads_app.domain.leads.models import Lead, LeadFilter, LeadPublic
 from snapleads_app.domain.pipelines.models import Pipeline, Stage
+from snapleads_app.domain.scoring.models import LeadScore
 from snapleads_app.domain.tags.models import LeadTag, Tag
 
 # The columns a LeadPublic is built from: listings read rows of these (no ORM identity map, no unit of
@@ -80,10 +83,9 @@ def filter_conditions(ctx: Ctx, f: LeadFilter, *, walked_tag: int | None = None)
         conditions.append(col(Lead.assignee_id).is_(None))
     elif f.assignee_id is not None:
         conditions.append(col(Lead.assignee_id) == f.assignee_id)
-    if f.score_min is not None:
-        conditions.append(col(Lead.score) >= f.score_min)
-    if f.score_max is not None:
-        conditions.append(col(Lead.score) <= f.score_max)
+    score = _score_condition(f.score_min, f.score_max)
+    if score is not None:
+        conditions.append(score)
     if f.created_from is not None:
         conditions.append(col(Lead.created_at) >= f.created_from)
     if f.created_to is not None:
@@ -106,6 +108,64 @@ def filter_conditions(ctx: Ctx, f: LeadFilter, *, walked_tag: int | None = None)
     return conditions
 
 
+def _score_condition(low: int | None, high: int | None) -> ColumnElement[bool] | None:
+    """The score range filter over lead_score (the score's only home), a lead without a row reading
+    as 0: a range that includes 0 is "no row above `high`", any other is "a row in the range"."""
+    # An alias: `page` joins lead_score itself when sorting by score; the probe must not correlate to it.
+    stored = aliased(LeadScore)
+    score = col(stored.score)
+    own = and_(col(stored.lead_id) == col(Lead.id), col(stored.workspace_id) == col(Lead.workspace_id))
+    if not low:
+        if high is None:
+            return None
+        return ~exists().where(own, score > high)
+    in_range = [score >= low] + ([score <= high] if high is not None else [])
+    return exists().where(own, *in_range)
+
+
+def scores_by_lead(session: Session, lead_ids: list[int]) -> dict[int, int]:
+    """The stored score of each given lead (absent: 0) — for leads read without `with_scores` (one lead,
+    ORM leads, a move's RETURNING row)."""
+    if not lead_ids:
+        return {}
+    if session.get_bind().dialect.name == "postgresql":
+        wanted = col(LeadScore.lead_id) == any_(bindparam("lead_ids", lead_ids, type_=ARRAY(BigInteger)))
+    else:
+        wanted = col(LeadScore.lead_id).in_(lead_ids)
+    return {
+        lead_id: score
+        for lead_id, score in session.exec(select(LeadScore.lead_id, LeadScore.score).where(wanted))
+    }
+
+
+def score_column() -> Any:
+    """A lead's score as a column of a statement over `lead` (a correlated probe; no row reads 0)."""
+    stored = select(LeadScore.score).where(col(LeadScore.lead_id) == col(Lead.id)).scalar_subquery()
+    return func.coalesce(stored, 0).label("score")
+
+
+def with_scores(stmt: Any, column: Any, id_column: Any, *, descending: bool, limit: int) -> Any:
+    """`stmt` (PUBLIC_COLUMNS rows) ordered by (column, id_column) and limited, each row with its score:
+    lead_score is joined outside the limited subquery, so only the page's rows are probed (a missing
+    row reads as 0) and the plan of the page itself is the one without scores."""
+    inner_order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
+    inner = (
+        stmt.add_columns(column.label("sort_value"), id_column.label("sort_id"))
+        .order_by(*inner_order)
+        .limit(limit)
+        .subquery("page")
+    )
+    value, key = inner.c.sort_value, inner.c.sort_id
+    return (
+        sa_select(
+            *(inner.c[c.name] for c in PUBLIC_COLUMNS), func.coalesce(LeadScore.score, 0).label("score")
+        )
+        .select_from(inner)
+        .outerjoin(LeadScore, col(LeadScore.lead_id) == inner.c.id)
+        .order_by(*((value.desc(), key.desc()) if descending else (value.asc(), key.asc())))
+    )
+
+
 # sort key → (column expression, descending)
 def _sort_column(sort: str) -> tuple[Any, bool]:
     descending = sort.startswith("-")
@@ -113,7 +173,7 @@ def _sort_column(sort: str) -> tuple[Any, bool]:
     column = {
         "created": col(Lead.created_at),
         "updated": col(Lead.updated_at),
-        "score": col(Lead.score),
+        "score": col(LeadScore.score),  # `page` joins lead_score for this sort
         "name": func.coalesce(func.lower(Lead.full_name), ""),
     }[key]
     return column, descending
@@ -155,6 +215,21 @@ def page(
     column, descending = _sort_column(sort)
     id_column = col(Lead.id)
     stmt = select(*PUBLIC_COLUMNS).where(*conditions)
+    if sort.lstrip("-") == "score":
+        # Walk ix_lead_score_ws_score (workspace_id, score, lead_id) and fetch each lead by its key:
+        # the workspace equality reaches lead_score through the join's workspace condition.
+        stmt = (
+            sa_select(*PUBLIC_COLUMNS, col(LeadScore.score).label("score"))
+            .join(
+                LeadScore,
+                and_(
+                    col(LeadScore.lead_id) == col(Lead.id),
+                    col(LeadScore.workspace_id) == col(Lead.workspace_id),
+                ),
+            )
+            .where(*conditions)
+        )
+        id_column = col(LeadScore.lead_id)
     if walked_tag is not None:
         # One link per lead for one tag: the join adds no rows; order and cursor on the link's copy of
         # created_at so the scan of (tag_id, lead_created_at, lead_id) stops after one page.
@@ -168,19 +243,24 @@ def page(
         # every row before the cursor (measured: 247 ms → 1 ms for a page 500,000 rows deep).
         key, bound = tuple_(column, id_column), tuple_(literal(value), literal(last_id))
         stmt = stmt.where(key < bound if descending else key > bound)
-    order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
-    rows = list(session.exec(stmt.order_by(*order).limit(limit + 1)))
+    if sort.lstrip("-") == "score":
+        order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
+        rows = list(session.execute(stmt.order_by(*order).limit(limit + 1)))
+    else:
+        rows = list(
+            session.exec(with_scores(stmt, column, id_column, descending=descending, limit=limit + 1))
+        )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
         key = sort.lstrip("-")
         value = {
-            "created": last.created_at,
-            "updated": last.updated_at,
-            "score": last.score,
-            "name": (last.full_name or "").lower(),
-        }[key]
+            "created": lambda: last.created_at,
+            "updated": lambda: last.updated_at,
+            "score": lambda: last.score,  # only rows of the score sort carry it (the join's column)
+            "name": lambda: (last.full_name or "").lower(),
+        }[key]()
         next_cursor = encode_cursor(sort, value, _id(last.id))
     return rows, next_cursor
 

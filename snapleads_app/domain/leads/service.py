@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic import Field as PydField
@@ -38,6 +38,7 @@ from snapleads_app.domain.leads.models import (
     Status,
 )
 from snapleads_app.domain.pipelines import service as pipelines
+from snapleads_app.domain.scoring import repo as scoring_repo
 from snapleads_app.domain.tags import service as tags
 from snapleads_app.domain.tags.models import LeadTag
 from snapleads_app.domain.timeline import service as timeline
@@ -65,15 +66,21 @@ def _id(value: int | None) -> int:
     return value
 
 
-def _public(lead: Lead | Any, tag_ids: list[int]) -> LeadPublic:
-    """From an ORM lead or from a row of `repo.PUBLIC_COLUMNS` (listings skip the ORM: 3× cheaper)."""
+def _public(lead: Lead | Any, tag_ids: list[int], score: int) -> LeadPublic:
+    """From an ORM lead or from a row of `repo.PUBLIC_COLUMNS` (listings skip the ORM: 3× cheaper);
+    the score comes from lead_score (scoring's table), read for these rows only."""
     values = lead.model_dump() if isinstance(lead, Lead) else lead._mapping
-    return LeadPublic.model_validate({**values, "tag_ids": tag_ids})
+    return LeadPublic.model_validate({**values, "tag_ids": tag_ids, "score": score})
 
 
 def _publics(session: Session, leads: list[Lead] | list[Any]) -> list[LeadPublic]:
-    tag_map = repo.tag_ids_by_lead(session, [_id(lead.id) for lead in leads])
-    return [_public(lead, tag_map.get(_id(lead.id), [])) for lead in leads]
+    ids = [_id(lead.id) for lead in leads]
+    tag_map = repo.tag_ids_by_lead(session, ids)
+    if leads and not isinstance(leads[0], Lead) and "score" in leads[0]._mapping:  # `repo.with_scores` rows
+        scores = {_id(row.id): row._mapping["score"] for row in cast(list[Any], leads)}
+    else:
+        scores = repo.scores_by_lead(session, ids)
+    return [_public(lead, tag_map.get(_id(lead.id), []), scores.get(_id(lead.id), 0)) for lead in leads]
 
 
 def _one_public(session: Session, lead: Lead) -> LeadPublic:
@@ -192,6 +199,7 @@ def create_lead(*, session: Session, ctx: Ctx, data: LeadCreate) -> LeadPublic:
     session.add(lead)
     session.flush()
     lead_id = _id(lead.id)
+    scoring_repo.create_rows(session, [lead_id], lead.created_at)  # every lead has its score row
     if tag_ids:
         repo.add_tags(session, lead_id, tag_ids)
         tags.adjust_counts(session=session, deltas=dict.fromkeys(tag_ids, 1))
@@ -203,7 +211,7 @@ def create_lead(*, session: Session, ctx: Ctx, data: LeadCreate) -> LeadPublic:
         data={"source": data.source, "platform": data.platform},
     )
     _event(session, ctx, "lead.created", lead)
-    return _public(lead, tag_ids)
+    return _public(lead, tag_ids, 0)
 
 
 def get_lead(*, session: Session, ctx: Ctx, lead_id: int) -> LeadPublic:
@@ -303,8 +311,9 @@ def restore_lead(*, session: Session, ctx: Ctx, lead_id: int) -> LeadPublic:
     repo.shift_stage_counts(session, {lead.stage_id: 1})
     timeline.record(session=session, ctx=ctx, lead_id=lead_id, type="lead.restored")
     session.flush()
+    scoring_repo.create_rows(session, [lead_id], clock.now())  # kept in the trash; older rows may lack it
     _event(session, ctx, "lead.created", lead, restored=True)
-    return _public(lead, tag_ids)
+    return _public(lead, tag_ids, repo.scores_by_lead(session, [lead_id]).get(lead_id, 0))
 
 
 # ---------------------------------------------------------------- assignment, status, stage, tags
@@ -422,7 +431,7 @@ def move_lead(*, session: Session, ctx: Ctx, lead_id: int, data: MoveIn) -> Lead
         update(Lead)
         .where(col(Lead.id) == lead_id)
         .values(**changes)
-        .returning(*repo.PUBLIC_COLUMNS)
+        .returning(*repo.PUBLIC_COLUMNS, repo.score_column())  # the score too: no second read
         .execution_options(synchronize_session=False)
     ).one()
     session.expire(lead)  # the row above is the truth; the loaded object is stale
@@ -517,8 +526,9 @@ def kanban_column(
     stmt = select(*repo.PUBLIC_COLUMNS).where(*conditions)
     if after_position is not None:
         stmt = stmt.where(col(Lead.position) > after_position)
+    limit = max(1, min(limit, MAX_PAGE))
     rows = list(
-        session.exec(stmt.order_by(col(Lead.position), col(Lead.id)).limit(max(1, min(limit, MAX_PAGE))))
+        session.exec(repo.with_scores(stmt, col(Lead.position), col(Lead.id), descending=False, limit=limit))
     )
     # The kept counter when the whole column is shown; a filtered or agent's view counts its own rows.
     unfiltered = (filters is None or filters == LeadFilter()) and account_rules.can(ctx.role, "leads.see_all")
@@ -894,6 +904,9 @@ def undo_merge(*, session: Session, ctx: Ctx, audit_id: int) -> LeadPublic:
     secondary.deleted_at = None
     secondary.custom_fields = secondary_custom
     repo.shift_stage_counts(session, {secondary.stage_id: 1})
+    scoring_repo.create_rows(
+        session, [secondary_id], clock.now()
+    )  # kept in the trash; older rows may lack it
     timeline.record(
         session=session,
         ctx=ctx,
@@ -959,7 +972,7 @@ def export_csv(
         tag_map = repo.tag_ids_by_lead(session, [_id(r.id) for r in rows])
         buffer.seek(0)
         buffer.truncate()
-        for lead in rows:
+        for lead in rows:  # rows of `repo.page`: their score included
             names = ", ".join(tag_names.get(t, "") for t in tag_map.get(_id(lead.id), []))
             writer.writerow(
                 [rules.csv_cell(getattr(lead, c)) for c in EXPORT_COLUMNS] + [rules.csv_cell(names)]

@@ -5,13 +5,17 @@ The SQL mirrors `rules.score_points` rule by rule; tests compare both on the sam
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import BigInteger, any_, bindparam, func, literal, literal_column, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col
 
 from snapleads_app.domain.leads.models import Lead
+from snapleads_app.domain.scoring.models import LeadScore
 from snapleads_app.domain.scoring.rules import COMPLETENESS_FIELDS, RULE_ORDER
 
 
@@ -63,35 +67,46 @@ def points_sql(rules: Mapping[str, Any], params: dict[str, Any], *, engagement: 
 
 
 def rescore_range_sql(rules: Mapping[str, Any], params: dict[str, Any], engagement_sql: str | None) -> str:
+    """One id range: compute every live lead's points, then write only what changed — the narrow
+    lead_score row (UPDATE, or INSERT for a lead that has none) and a history row per score change.
+    The wide `lead` row is only read."""
     points = points_sql(rules, params, engagement=engagement_sql is not None)
     columns = ",\n        ".join(f"{points[name]} AS p{i}" for i, name in enumerate(RULE_ORDER))
     total = " + ".join(f"p{i}" for i in range(len(RULE_ORDER)))
-    explanation = ", ".join(f"'{name}', p{i}" for i, name in enumerate(RULE_ORDER))
+    array = ", ".join(f"p{i}" for i in range(len(RULE_ORDER)))
     join = f"LEFT JOIN ({engagement_sql}) e ON e.lead_id = l.id" if engagement_sql else ""
+    # The id range is repeated on lead_score's side: both primary keys are then read in the same
+    # range (a merge or a bounded probe), never the workspace's whole lead_score.
     return f"""
 WITH calc AS (
-    SELECT l.id, l.score AS old,
+    SELECT l.id, ls.lead_id IS NOT NULL AS had, coalesce(ls.score, 0) AS old, ls.points AS old_pts,
         {columns}
-    FROM lead l {join}
+    FROM lead l
+    LEFT JOIN lead_score ls ON ls.lead_id = l.id AND ls.lead_id >= %(lo)s AND ls.lead_id < %(hi)s
+    {join}
     WHERE l.workspace_id = %(ws)s AND l.deleted_at IS NULL AND l.id >= %(lo)s AND l.id < %(hi)s
 ), s AS (
-    SELECT id, old, least(100, greatest(0, {total}))::int AS new, jsonb_build_object({explanation}) AS pts
+    SELECT id, had, old, old_pts, least(100, greatest(0, {total}))::int AS new,
+        ARRAY[{array}]::smallint[] AS pts
     FROM calc
+), ch AS (
+    SELECT id, had, old, new, pts FROM s WHERE NOT had OR new <> old OR pts IS DISTINCT FROM old_pts
 ), up AS (
-    UPDATE lead SET score = s.new FROM s WHERE lead.id = s.id AND lead.score <> s.new
-    RETURNING lead.id, s.old, s.new
-), hist AS (
-    INSERT INTO lead_score_history (workspace_id, lead_id, old_score, new_score, reason, created_at)
-    SELECT %(ws)s, id, old, new, %(reason)s, %(now)s FROM up
+    UPDATE lead_score t SET score = ch.new, points = ch.pts, rules_version = %(version)s, computed_at = %(now)s
+    FROM ch WHERE ch.had AND t.lead_id = ch.id AND t.lead_id >= %(lo)s AND t.lead_id < %(hi)s
+    RETURNING 1
 ), ins AS (
     INSERT INTO lead_score (lead_id, workspace_id, score, points, rules_version, computed_at)
-    SELECT id, %(ws)s, new, pts, %(version)s, %(now)s FROM s
+    SELECT id, %(ws)s, new, pts, %(version)s, %(now)s FROM ch WHERE NOT ch.had
     ON CONFLICT (lead_id) DO UPDATE SET score = excluded.score, points = excluded.points,
         rules_version = excluded.rules_version, computed_at = excluded.computed_at
-        WHERE lead_score.points IS DISTINCT FROM excluded.points OR lead_score.workspace_id <> excluded.workspace_id
     RETURNING 1
+), hist AS (
+    INSERT INTO lead_score_history (workspace_id, lead_id, old_score, new_score, reason, created_at)
+    SELECT %(ws)s, id, old, new, %(reason)s, %(now)s FROM ch WHERE new <> old
 )
-SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM up), (SELECT count(*) FROM ins)
+SELECT (SELECT count(*) FROM s), (SELECT count(*) FROM ch WHERE new <> old),
+    (SELECT count(*) FROM up) + (SELECT count(*) FROM ins)
 """  # noqa: S608 - every value is a bound parameter; the SQL text comes from rule names and ints
 
 
@@ -122,11 +137,41 @@ def allow_long_statement(session: Session) -> None:
 
 
 def purge_orphans(session: Session, workspace_id: int) -> None:
-    """Scores of leads that were purged or soft-deleted (no foreign key cascades here)."""
+    """Scores of leads that no longer exist (no foreign key cascades here). A lead in the trash keeps
+    its row: a restore finds its score where the listing reads it."""
     session.execute(
         text(
             "DELETE FROM lead_score s WHERE s.workspace_id = :ws AND NOT EXISTS "
-            "(SELECT 1 FROM lead l WHERE l.id = s.lead_id AND l.deleted_at IS NULL)"
+            "(SELECT 1 FROM lead l WHERE l.id = s.lead_id)"
         ),
         {"ws": workspace_id},
     )
+
+
+def create_rows(session: Session, lead_ids: Sequence[int], now: datetime) -> None:
+    """A score row (0, not computed yet) for each given lead lacking one: one INSERT … SELECT per call,
+    whatever the number of leads (the import writer calls it once per batch)."""
+    if not lead_ids:
+        return
+    postgres = session.get_bind().dialect.name == "postgresql"
+    empty = literal_column("'{}'::smallint[]" if postgres else "'[]'")
+    computed_at = literal(now, type_=LeadScore.__table__.c.computed_at.type)  # type: ignore[attr-defined]
+    module: Any = postgresql if postgres else sqlite
+    chunk = len(lead_ids) if postgres else 500  # SQLite: bound parameters per statement
+    for start in range(0, len(lead_ids), chunk):
+        part = list(lead_ids[start : start + chunk])
+        wanted = (
+            col(Lead.id) == any_(bindparam("lead_ids", part, type_=ARRAY(BigInteger)))
+            if postgres
+            else col(Lead.id).in_(part)
+        )
+        source = select(
+            col(Lead.id), col(Lead.workspace_id), literal(0), empty, literal(0), computed_at
+        ).where(wanted)
+        session.execute(
+            module.insert(LeadScore)
+            .from_select(
+                ["lead_id", "workspace_id", "score", "points", "rules_version", "computed_at"], source
+            )
+            .on_conflict_do_nothing(index_elements=["lead_id"])
+        )

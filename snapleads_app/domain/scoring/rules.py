@@ -7,7 +7,7 @@ a test checks both give the same points for the same leads.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -162,3 +162,13 @@ def score_points(
 
 def total(points: Mapping[str, int]) -> int:
     return max(0, min(100, sum(points.values())))
+
+
+def points_list(points: Mapping[str, int]) -> list[int]:
+    """The stored form of an explanation: the points of each rule in RULE_ORDER."""
+    return [int(points.get(name, 0)) for name in RULE_ORDER]
+
+
+def points_dict(values: Sequence[int]) -> dict[str, int]:
+    """rule → points from the stored list (a rule added after the list was written counts 0)."""
+    return {name: int(values[i]) if i < len(values) else 0 for i, name in enumerate(RULE_ORDER)}

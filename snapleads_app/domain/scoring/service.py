@@ -11,7 +11,6 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from snapleads_app.core import clock
@@ -128,16 +127,17 @@ def preview(
 
 def explanation(*, session: Session, ctx: Ctx, lead_id: int) -> ScoreExplanation:
     """The stored score of a lead with the points each rule gave."""
-    lead = _visible_lead(session, ctx, lead_id)
+    _visible_lead(session, ctx, lead_id)
     stored = session.get(LeadScore, lead_id)
-    if stored is None:
+    if stored is None or not stored.points:  # not computed yet (a new lead, before its first scoring)
+        score = stored.score if stored is not None else 0
         return ScoreExplanation(
-            lead_id=lead_id, score=lead.score, band=rules.band(lead.score), lines=[], rules_version=0,
-            computed_at=None,
+            lead_id=lead_id, score=score, band=rules.band(score), lines=[], rules_version=0, computed_at=None,
         )  # fmt: skip
     return ScoreExplanation(
-        lead_id=lead_id, score=stored.score, band=rules.band(stored.score), lines=_explain(stored.points),
-        rules_version=stored.rules_version, computed_at=stored.computed_at,
+        lead_id=lead_id, score=stored.score, band=rules.band(stored.score),
+        lines=_explain(rules.points_dict(stored.points)), rules_version=stored.rules_version,
+        computed_at=stored.computed_at,
     )  # fmt: skip
 
 
@@ -168,17 +168,18 @@ def recompute_leads(*, session: Session, workspace_id: int, lead_ids: Iterable[i
         }
         for lead in leads:
             lead_id = lead.id or 0
-            score, points = compute(session, lead, rule_set, now=now)
+            score, by_rule = compute(session, lead, rule_set, now=now)
+            points = rules.points_list(by_rule)
             row = stored.get(lead_id)
+            old = row.score if row is not None else 0
             if row is None:
                 session.add(LeadScore(lead_id=lead_id, workspace_id=workspace_id, score=score, points=points,
                                       rules_version=version, computed_at=now))  # fmt: skip
-            else:
+            elif row.points != points or row.score != score:  # the bulk path's test: only what changed
                 row.score, row.points, row.rules_version, row.computed_at = score, points, version, now
-            if score != lead.score:
-                session.add(ScoreHistory(workspace_id=workspace_id, lead_id=lead_id, old_score=lead.score,
+            if score != old:
+                session.add(ScoreHistory(workspace_id=workspace_id, lead_id=lead_id, old_score=old,
                                          new_score=score, reason=reason, created_at=now))  # fmt: skip
-                session.execute(update(Lead).where(col(Lead.id) == lead_id).values(score=score))
                 changed.append(lead_id)
     session.flush()
     if changed:

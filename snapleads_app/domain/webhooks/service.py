@@ -24,6 +24,7 @@ from snapleads_app.core.errors import InvalidInput, NotFound, PermissionDenied
 from snapleads_app.core.settings import get_settings
 from snapleads_app.core.tasks import enqueue_after_commit
 from snapleads_app.domain.accounts import rules as account_rules
+from snapleads_app.domain.leads import repo as leads_repo
 from snapleads_app.domain.leads.models import Lead, LeadPublic
 from snapleads_app.domain.webhooks import rules
 from snapleads_app.domain.webhooks.models import (
@@ -203,10 +204,10 @@ def emit_for_leads(
         return 0
     count = 0
     leads = session.exec(select(Lead).where(Lead.workspace_id == workspace_id, col(Lead.id).in_(lead_ids)))
+    scores = leads_repo.scores_by_lead(session, lead_ids)
     for lead in leads:
-        data: dict[str, Any] = {
-            "lead": LeadPublic.model_validate({**lead.model_dump(), "tag_ids": []}).model_dump(mode="json")
-        }
+        public = {**lead.model_dump(), "tag_ids": [], "score": scores.get(lead.id or 0, 0)}
+        data: dict[str, Any] = {"lead": LeadPublic.model_validate(public).model_dump(mode="json")}
         if event == "message.received":
             data.update({k: extra.get(k) for k in ("conversation_id", "message_id", "channel")})
         elif extra.get("fields"):
