@@ -8,6 +8,7 @@ changed by a fifth since the last ANALYZE. PostgreSQL only (the planner is the s
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -40,6 +41,21 @@ def _analyze_count() -> int:
         ).scalar_one()
 
 
+def _wait_for_counters(at_least: int) -> None:
+    """PostgreSQL's activity counters reach pg_stat a moment after the commits (each backend flushes
+    them when idle): wait until the inserts show, as they long have during a real import."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with get_engine().connect() as conn:
+            mods = conn.execute(
+                text("SELECT n_mod_since_analyze FROM pg_stat_user_tables WHERE relid = 'lead'::regclass")
+            ).scalar_one()
+        if mods >= at_least:
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"lead's counters never showed {at_least} changes")
+
+
 def _import(member, rows, policy):
     with unit_of_work() as session:
         job = imports.create_batch_job(
@@ -65,6 +81,7 @@ def test_fill_policy_refreshes_stale_statistics_and_skip_needs_no_lookup(no_auto
     skipped = _import(owner, [*second, {"platform": "instagram", "username": "known"}], "skip")
     assert (skipped.created, skipped.duplicates) == (6_000, 1_001)
     assert _analyze_count() == analysed
+    _wait_for_counters(12_000)
 
     # Now `lead` changed by far more than a fifth since its statistics: a fill import refreshes them
     # before it looks the existing leads up — and still finds and fills the known one.
