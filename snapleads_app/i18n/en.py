@@ -34,7 +34,6 @@ STRINGS: dict[str, str] = {
     "analytics.kpi_conversations": "Conversations started",
     "analytics.kpi_response_rate": "Response rate",
     "analytics.vs_previous": "vs. the previous period",
-    "analytics.inbox_pending": "Available when the inbox arrives",
     "analytics.leads": "Leads",
     "analytics.leads_over_time": "Leads over time",
     "analytics.leads_in_period": "{n} new leads in the period",

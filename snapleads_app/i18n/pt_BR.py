@@ -34,7 +34,6 @@ STRINGS: dict[str, str] = {
     "analytics.kpi_conversations": "Conversas iniciadas",
     "analytics.kpi_response_rate": "Taxa de resposta",
     "analytics.vs_previous": "em relação ao período anterior",
-    "analytics.inbox_pending": "Disponível quando a caixa de entrada chegar",
     "analytics.leads": "Leads",
     "analytics.leads_over_time": "Leads ao longo do tempo",
     "analytics.leads_in_period": "{n} novos leads no período",

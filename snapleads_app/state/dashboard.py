@@ -203,7 +203,6 @@ class DashboardState(SessionState):
     recent: rx.Field[list[ActivityRow]] = rx.field(default_factory=list)
     imports: rx.Field[list[ImportRow]] = rx.field(default_factory=list)
     member_options: rx.Field[list[Option]] = rx.field(default_factory=list)
-    inbox_pending: rx.Field[bool] = rx.field(True)
     sees_all: rx.Field[bool] = rx.field(False)
     can_export: rx.Field[bool] = rx.field(False)
     _reload_pending: bool = False
@@ -292,7 +291,6 @@ class DashboardState(SessionState):
                 Kpi("conversations", fmt_int(overview.inbox.conversations_started, lang)),
                 Kpi("response_rate", fmt_pct(overview.inbox.response_rate, lang)),
             ]
-            self.inbox_pending = overview.inbox.pending
             total_new = max(overview.new_leads, 1)
             self.platforms = [
                 Slice(

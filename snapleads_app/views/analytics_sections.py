@@ -99,7 +99,6 @@ def _kpi_card(kpi: Kpi) -> rx.Component:
         ("response_rate", tr("analytics.kpi_response_rate")),
         kpi.key,
     )
-    pending = (kpi.key == "conversations") | (kpi.key == "response_rate")
     return rx.card(
         rx.vstack(
             rx.text(label, size="2", color_scheme="gray"),
@@ -110,13 +109,7 @@ def _kpi_card(kpi: Kpi) -> rx.Component:
                 spacing="2",
                 wrap="wrap",
             ),
-            rx.cond(
-                pending & S.inbox_pending,
-                rx.text(tr("analytics.inbox_pending"), size="1", color_scheme="gray"),
-                rx.cond(
-                    kpi.key == "new", rx.text(tr("analytics.vs_previous"), size="1", color_scheme="gray")
-                ),
-            ),
+            rx.cond(kpi.key == "new", rx.text(tr("analytics.vs_previous"), size="1", color_scheme="gray")),
             spacing="1",
         ),
         id=f"kpi-{kpi.key}",

@@ -17,7 +17,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from snapleads_app.domain.accounts.models import Membership, User, Workspace
-from snapleads_app.domain.analytics import rollup_sql
+from snapleads_app.domain.analytics import inbox_rollup_sql, rollup_sql
 from snapleads_app.domain.analytics.models import LeadDailyCount, LeadMonthlyCount, LeadTotalCount
 from snapleads_app.domain.analytics.rules import HistoryGroup, Range, hour_label
 from snapleads_app.domain.imports.models import ImportJob
@@ -276,10 +276,11 @@ def members(session: Session, workspace_id: int) -> list[tuple[int, str]]:
 
 
 def rebuild_rollup(session: Session, workspace_id: int) -> None:
-    """Recount a workspace's kept daily counts (after a time-zone change). PostgreSQL only."""
+    """Recount a workspace's kept daily counts of leads and messages (after a time-zone change).
+    PostgreSQL only."""
     if not is_postgres(session):
         return
-    for statement in rollup_sql.REBUILD_WORKSPACE:
+    for statement in (*rollup_sql.REBUILD_WORKSPACE, *inbox_rollup_sql.REBUILD_WORKSPACE):
         session.execute(text(statement), {"ws": workspace_id})
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -105,7 +105,6 @@ def overview(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> Overview:
         by_status[status] += n
     new_leads = sum(by_platform.values())
     previous = sum(row[-1] for row in repo.grouped_counts(session, scope, (), period.previous(), tz))
-    start, end = period.utc_bounds(tz)
     return Overview(
         period=_period(period, tz),
         leads_total=sum(now_by_status.values()),
@@ -116,7 +115,7 @@ def overview(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> Overview:
         closed=now_by_status.get("closed", 0),
         by_platform=_rows(by_platform),
         by_status=_rows(by_status, STATUSES),
-        inbox=inbox_metrics.overview(session=session, scope=scope, start=start, end=end),
+        inbox=inbox_metrics.overview(session=session, scope=scope, period=period, tz=tz),
     )
 
 
@@ -182,24 +181,25 @@ def timeline(
     *, session: Session, ctx: Ctx, query: AnalyticsQuery, granularity: Granularity = "day"
 ) -> Timeline:
     scope, tz, period = _context(session, ctx, query)
-    start, end = period.utc_bounds(tz)
+    if granularity == "hour" and period.days > rules.MAX_HOUR_DAYS:
+        raise InvalidInput(
+            "Hourly points need a period of 14 days or less",
+            code="range_too_long_for_hours",
+            errors={"granularity": "too_many_points"},
+        )
+
+    def label_of_day(day: date) -> str:
+        return rules.bucket_of(_as_date(day), granularity).isoformat()
+
+    inbox = inbox_metrics.timeline(
+        session=session,
+        scope=scope,
+        period=period,
+        tz=tz,
+        hourly=granularity == "hour",
+        label_of_day=label_of_day,
+    )
     if granularity == "hour":
-
-        def label_of(at: datetime) -> str:
-            return rules.hour_label(at.astimezone(tz))
-    else:
-
-        def label_of(at: datetime) -> str:
-            return rules.bucket_of(at.astimezone(tz).date(), granularity).isoformat()
-
-    inbox = inbox_metrics.timeline(session=session, scope=scope, start=start, end=end, label_of=label_of)
-    if granularity == "hour":
-        if period.days > rules.MAX_HOUR_DAYS:
-            raise InvalidInput(
-                "Hourly points need a period of 14 days or less",
-                code="range_too_long_for_hours",
-                errors={"granularity": "too_many_points"},
-            )
         counts = repo.hourly_counts(session, scope, period, tz)
         labels = rules.hour_buckets(period, tz)
     else:
@@ -221,7 +221,6 @@ def timeline(
     return Timeline(
         period=_period(period, tz),
         granularity=granularity,
-        inbox_pending=inbox_metrics.PENDING,
         points=points,
     )
 
@@ -241,8 +240,7 @@ def by_user(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> ByUser:
     for assignee, status, n in repo.grouped_counts(session, scope, ("assignee_id", "status"), None, tz):
         status_now[int(assignee)][status] += n
     new_in_period = {int(a): n for a, n in repo.grouped_counts(session, scope, ("assignee_id",), period, tz)}
-    start, end = period.utc_bounds(tz)
-    inbox = inbox_metrics.per_user(session=session, scope=scope, start=start, end=end)
+    inbox = inbox_metrics.per_user(session=session, scope=scope, period=period, tz=tz)
     people = repo.members(session, ctx.workspace_id)
     if scope.assignee_id is not None:
         people = [(uid, name) for uid, name in people if uid == scope.assignee_id]
@@ -266,7 +264,7 @@ def by_user(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> ByUser:
                 response_rate=extra.get("response_rate"),
             )
         )
-    return ByUser(period=_period(period, tz), inbox_pending=inbox_metrics.PENDING, rows=rows)
+    return ByUser(period=_period(period, tz), rows=rows)
 
 
 # ---------------------------------------------------------------- imports
