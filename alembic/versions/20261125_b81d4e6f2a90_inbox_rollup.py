@@ -1,4 +1,4 @@
-"""analytics: conversation_metric, message_daily_count kept by triggers (PostgreSQL); message index
+"""analytics: conversation_metric, message_daily_count kept by triggers (PostgreSQL); message indexes
 
 Revision ID: b81d4e6f2a90
 Revises: a7e3c91d5b20
@@ -58,6 +58,13 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_message_ws_created", "message", ["workspace_id", "created_at"])
+    op.create_index(
+        "ix_message_template_sender",
+        "message",
+        ["workspace_id", "sender_user_id", "template_id", "reply_counted"],
+        postgresql_where=sa.text("template_id IS NOT NULL"),
+        sqlite_where=sa.text("template_id IS NOT NULL"),
+    )
     if op.get_bind().dialect.name == "postgresql":
         # Existing conversations first, then the triggers keep the counts from here on.
         for statement in inbox_rollup_sql.REBUILD_ALL:
@@ -70,6 +77,7 @@ def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         for statement in inbox_rollup_sql.DROP:
             op.execute(statement)
+    op.drop_index("ix_message_template_sender", table_name="message")
     op.drop_index("ix_message_ws_created", table_name="message")
     op.drop_table("message_daily_count")
     op.drop_index("ix_conversation_metric_ws_first_out", table_name="conversation_metric")

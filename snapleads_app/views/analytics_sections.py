@@ -352,6 +352,39 @@ def imports_section() -> rx.Component:
     )
 
 
+def templates_section() -> rx.Component:
+    head = [
+        "analytics.col_template",
+        "analytics.col_sent",
+        "analytics.col_replies_7d",
+        "analytics.col_reply_rate",
+    ]
+
+    def row(r: Any) -> rx.Component:
+        return rx.table.row(*[rx.table.cell(c) for c in (r.name, r.sent, r.replies, r.reply_rate)])
+
+    return section_card(
+        tr("analytics.templates"),
+        rx.text(
+            rx.cond(S.templates_own, tr("analytics.templates_hint_own"), tr("analytics.templates_hint")),
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            S.template_rows.length() > 0,  # type: ignore[attr-defined]
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in head])),
+                rx.table.body(rx.foreach(S.template_rows, row)),
+                width="100%",
+                size="1",
+                id="templates-table",
+            ),
+            rx.text(tr("analytics.no_templates"), color_scheme="gray", size="2"),
+        ),
+        _export_button("templates"),
+    )
+
+
 def _export_button(table: str) -> rx.Component:
     return rx.cond(
         S.can_export,

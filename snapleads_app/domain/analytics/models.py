@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
-from sqlalchemy import BigInteger, Column, Index
+from sqlalchemy import BigInteger, Column, Index, text
 from sqlmodel import Field, SQLModel
 
 from snapleads_app.domain.inbox.models import Message
@@ -115,6 +115,17 @@ class MessageDailyCount(SQLModel, table=True):
     direction: str = Field(max_length=16, primary_key=True)
     messages: int = 0
 
+
+# Template performance for agents (their own sends) reads the template messages by sender.
+MESSAGE_TEMPLATE_SENDER = Index(
+    "ix_message_template_sender",
+    Message.__table__.c.workspace_id,  # pyright: ignore[reportAttributeAccessIssue]
+    Message.__table__.c.sender_user_id,  # pyright: ignore[reportAttributeAccessIssue]
+    Message.__table__.c.template_id,  # pyright: ignore[reportAttributeAccessIssue]
+    Message.__table__.c.reply_counted,  # pyright: ignore[reportAttributeAccessIssue]
+    postgresql_where=text("template_id IS NOT NULL"),
+    sqlite_where=text("template_id IS NOT NULL"),
+)
 
 # Hourly message timelines (≤ 14 days) read `message` by workspace and time.
 MESSAGE_WS_CREATED = Index(
@@ -244,9 +255,17 @@ class ImportSourceRow(BaseModel):
 class TemplateRow(BaseModel):
     template_id: int
     name: str
-    sent: int
-    replies: int
-    reply_rate: float | None
+    sent: int  # messages sent with the template (all time)
+    replies: int  # of those, answered by the lead within 7 days
+    reply_rate: float | None  # replies / sent (0..1); None when never sent
+
+
+class TemplateStats(BaseModel):
+    """Template performance since each template was created; `own_only`: the caller's own sends
+    (agents), else the whole workspace's."""
+
+    own_only: bool
+    rows: list[TemplateRow]
 
 
 class ImportsStats(BaseModel):

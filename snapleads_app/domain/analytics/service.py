@@ -34,6 +34,8 @@ from snapleads_app.domain.analytics.models import (
     Overview,
     Period,
     RecentActivity,
+    TemplateRow,
+    TemplateStats,
     Timeline,
     TimelinePoint,
     UserRow,
@@ -41,8 +43,9 @@ from snapleads_app.domain.analytics.models import (
 from snapleads_app.domain.leads.rules import csv_cell
 from snapleads_app.domain.pipelines import service as pipelines
 from snapleads_app.domain.pipelines.models import STATUSES
+from snapleads_app.domain.templates import service as templates
 
-Table = Literal["overview", "funnel", "timeline", "by-user", "imports"]
+Table = Literal["overview", "funnel", "timeline", "by-user", "imports", "templates"]
 
 
 def _require_view(ctx: Ctx) -> None:
@@ -292,6 +295,34 @@ def imports(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> ImportsStat
     return ImportsStats(period=_period(period, tz), rows=rows)
 
 
+# ---------------------------------------------------------------- templates
+
+
+def template_stats(*, session: Session, ctx: Ctx) -> TemplateStats:
+    """Per template of the workspace: messages sent with it, replies within 7 days, reply rate — since
+    it was created (the templates' kept counters). Agents see their own sends only (counted from their
+    messages). Most sent first."""
+    _require_view(ctx)
+    own = _own_numbers_only(ctx)
+    mine = repo.template_counts_by_sender(session, ctx.workspace_id, ctx.user_id or 0) if own else {}
+    rows = []
+    for template in templates.list_templates(session=session, ctx=ctx):
+        sent, replies = (
+            mine.get(template.id, (0, 0)) if own else (template.sent_count, template.replied_count)
+        )
+        rows.append(
+            TemplateRow(
+                template_id=template.id,
+                name=template.name,
+                sent=sent,
+                replies=replies,
+                reply_rate=round(replies / sent, 4) if sent else None,
+            )
+        )
+    rows.sort(key=lambda r: -r.sent)  # stable: ties keep the name order
+    return TemplateStats(own_only=own, rows=rows)
+
+
 # ---------------------------------------------------------------- recent activity
 
 
@@ -408,6 +439,12 @@ def _table(
                 ]
                 for r in u.rows
             ],
+        )
+    if table == "templates":
+        s = template_stats(session=session, ctx=ctx)
+        return (
+            ["template_id", "name", "sent", "replies_7d", "reply_rate"],
+            [[r.template_id, r.name, r.sent, r.replies, r.reply_rate] for r in s.rows],
         )
     i = imports(session=session, ctx=ctx, query=query)
     return (
