@@ -37,10 +37,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("conversation_id"),
     )
     op.create_index(
-        "ix_conversation_metric_ws_created", "conversation_metric", ["workspace_id", "created_at"]
+        "ix_conversation_metric_ws_created",
+        "conversation_metric",
+        ["workspace_id", "created_at"],
+        postgresql_include=["live", "platform", "pipeline_id", "assignee_id"],
     )
     op.create_index(
-        "ix_conversation_metric_ws_first_out", "conversation_metric", ["workspace_id", "first_out_at"]
+        "ix_conversation_metric_ws_first_out",
+        "conversation_metric",
+        ["workspace_id", "first_out_at"],
+        postgresql_include=["first_reply_at", "live", "platform", "pipeline_id", "assignee_id"],
+    )
+    op.create_index(
+        "ix_conversation_metric_ws_gone",
+        "conversation_metric",
+        ["workspace_id"],
+        postgresql_where=sa.text("NOT live"),
+        sqlite_where=sa.text("NOT live"),
     )
     op.create_table(
         "message_daily_count",
@@ -80,6 +93,7 @@ def downgrade() -> None:
     op.drop_index("ix_message_template_sender", table_name="message")
     op.drop_index("ix_message_ws_created", table_name="message")
     op.drop_table("message_daily_count")
+    op.drop_index("ix_conversation_metric_ws_gone", table_name="conversation_metric")
     op.drop_index("ix_conversation_metric_ws_first_out", table_name="conversation_metric")
     op.drop_index("ix_conversation_metric_ws_created", table_name="conversation_metric")
     op.drop_table("conversation_metric")

@@ -15,6 +15,13 @@ STRINGS: dict[str, str] = {
     "nav.settings": "Settings",
     "nav.members": "Members",
     # analytics
+    "nav.workspace": "Workspace",
+    "workspace.title": "Workspace",
+    "workspace.subtitle": "Settings that apply to the whole workspace.",
+    "workspace.time_zone": "Time zone",
+    "workspace.time_zone_hint": "The days of the dashboard and the reports follow this zone. Changing it recounts them.",
+    "workspace.time_zone_readonly": "Only owners and admins can change the time zone.",
+    "workspace.time_zone_saved": "Time zone set to {zone}; the reports were recounted.",
     "analytics.subtitle": "Leads, funnel and team numbers for any period, in your workspace's time zone.",
     "analytics.period": "Period",
     "analytics.preset_7": "7 days",

@@ -15,6 +15,13 @@ STRINGS: dict[str, str] = {
     "nav.settings": "Configurações",
     "nav.members": "Membros",
     # analytics (análises)
+    "nav.workspace": "Espaço de trabalho",
+    "workspace.title": "Espaço de trabalho",
+    "workspace.subtitle": "Configurações que valem para todo o espaço de trabalho.",
+    "workspace.time_zone": "Fuso horário",
+    "workspace.time_zone_hint": "Os dias do painel e dos relatórios seguem este fuso. Ao mudá-lo, os números são recontados.",
+    "workspace.time_zone_readonly": "Só proprietários e administradores podem mudar o fuso horário.",
+    "workspace.time_zone_saved": "Fuso horário definido como {zone}; os relatórios foram recontados.",
     "analytics.subtitle": "Leads, funil e números da equipe em qualquer período, no fuso horário do seu espaço de trabalho.",
     "analytics.period": "Período",
     "analytics.preset_7": "7 dias",

@@ -112,6 +112,22 @@ def assert_exact(member: Member) -> None:
 
         assert brief(pg_users) == brief(direct_users)
 
+        # Hourly timelines read `message` (unfiltered: less the deleted leads' messages; filtered: joined).
+        fortnight = rules.Range(date(2026, 6, 1), date(2026, 6, 14))
+        start, end = fortnight.utc_bounds(tz)
+        for hourly_scope in (scope, Scope(workspace_id=ws, platforms=("instagram",))):
+            kept_hours: dict[tuple[str, str], int] = {}
+            for label, key, n in inbox_metrics._pg_timeline(session, hourly_scope, fortnight, tz, True, str):
+                kept_hours[(label, key)] = kept_hours.get((label, key), 0) + n
+            direct_hours: dict[tuple[str, str], int] = {}
+            for at in inbox_metrics._sqlite_started(session, hourly_scope, start, end):
+                k = (rules.hour_label(at.astimezone(tz)), "conversations")
+                direct_hours[k] = direct_hours.get(k, 0) + 1
+            for _, _, direction, at in inbox_metrics._sqlite_messages(session, hourly_scope, start, end):
+                k = (rules.hour_label(at.astimezone(tz)), inbox_metrics._KEY[direction])
+                direct_hours[k] = direct_hours.get(k, 0) + 1
+            assert {k: v for k, v in kept_hours.items() if v} == direct_hours
+
 
 @pytest.fixture
 def world() -> dict[str, Any]:

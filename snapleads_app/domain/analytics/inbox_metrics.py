@@ -14,10 +14,11 @@ Definitions:
 - per rep: conversations started, replies (inbound messages) and response rate by the conversation's
   assignee; messages sent by the user who sent them.
 
-PostgreSQL reads what the triggers of inbox_rollup_sql.py keep: `conversation_metric` (one row per
-conversation, read through (workspace_id, created_at) or (workspace_id, first_out_at): at most the
-period's conversations) and `message_daily_count` (messages per local day and dimensions); hourly
-timelines (≤ 14 days) read `message` through (workspace_id, created_at). SQLite (embedded, small data)
+PostgreSQL reads what the triggers of inbox_rollup_sql.py keep: `message_daily_count` (messages and
+conversations started per local day and dimensions) and, for the response rate and the median,
+`conversation_metric` (one row per conversation) through (workspace_id, first_out_at): at most the
+period's conversations, index-only. Hourly timelines (≤ 14 days) read `message` and `conversation_metric`
+through their (workspace_id, created_at) indexes. SQLite (embedded, small data)
 computes the same from the inbox tables.
 """
 
@@ -31,7 +32,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Date, Float, cast, extract, func
+from sqlalchemy import ColumnElement, Float, cast, extract, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col
 
@@ -117,14 +118,15 @@ def timeline(
         for at in _sqlite_started(session, scope, start, end):
             points[label_of(at)]["conversations"] += 1
         for _, _, direction, at in _sqlite_messages(session, scope, start, end):
-            points[label_of(at)][_KEY[direction]] += 1
+            if direction in ("outbound", "inbound"):
+                points[label_of(at)][_KEY[direction]] += 1
         return {label: dict(values) for label, values in points.items()}
     for label, key, n in _pg_timeline(session, scope, period, tz, hourly, label_of_day):
         points[label][key] += n
     return {label: dict(values) for label, values in points.items()}
 
 
-_KEY = {"outbound": "messages_sent", "inbound": "messages_received"}
+_KEY = {"outbound": "messages_sent", "inbound": "messages_received", "started": "conversations"}
 
 
 # ---------------------------------------------------------------- PostgreSQL: the kept rollups
@@ -158,33 +160,21 @@ def _daily_filters(scope: Scope, period: Range) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _pg_started(
-    session: Session, scope: Scope, start: datetime, end: datetime, by: Any = None
-) -> dict[int, int]:
-    m = ConversationMetric
-    group = [by] if by is not None else []
-    stmt = sa_select(*group, func.count()).where(
-        *_metric_filters(scope), col(m.created_at) >= start, col(m.created_at) < end
-    )
-    if group:
-        stmt = stmt.group_by(*group)
-    return {int(row[0]) if group else 0: int(row[-1]) for row in session.execute(stmt)}
-
-
 def _pg_replies(
     session: Session, scope: Scope, start: datetime, end: datetime, by: Any = None
 ) -> dict[int, tuple[int, int, float | None]]:
-    """(contacted, replied, median seconds to the first reply) of the conversations first written to in
-    [start, end), a reply counting when it came before `end`."""
+    """(contacted, replied, median seconds to the first reply — overall only) of the conversations first
+    written to in [start, end), a reply counting when it came before `end`."""
     m = ConversationMetric
     replied = col(m.first_reply_at) < end
     wait = cast(extract("epoch", col(m.first_reply_at) - col(m.first_out_at)), Float)
     group = [by] if by is not None else []
+    median: Any = func.percentile_cont(0.5).within_group(wait).filter(replied) if by is None else None
     stmt = sa_select(
         *group,
         func.count(),
         func.count().filter(replied),
-        func.percentile_cont(0.5).within_group(wait).filter(replied),
+        median,
     ).where(*_metric_filters(scope), col(m.first_out_at) >= start, col(m.first_out_at) < end)
     if group:
         stmt = stmt.group_by(*group)
@@ -198,13 +188,15 @@ def _pg_replies(
 def _pg_overview(session: Session, scope: Scope, period: Range, tz: ZoneInfo) -> _Counts:
     start, end = period.utc_bounds(tz)
     d = MessageDailyCount
-    totals = _Counts(started=_pg_started(session, scope, start, end).get(0, 0))
+    totals = _Counts()
     stmt = sa_select(col(d.direction), func.sum(d.messages)).where(*_daily_filters(scope, period))
     for direction, n in session.execute(stmt.group_by(col(d.direction))):
         if direction == "outbound":
             totals.sent = int(n or 0)
         elif direction == "inbound":
             totals.received = int(n or 0)
+        elif direction == "started":
+            totals.started = int(n or 0)
     contacted, replied, median = _pg_replies(session, scope, start, end).get(0, (0, 0, None))
     totals.contacted, totals.replied = contacted, replied
     totals.waits = [median] if median is not None else []  # the median of one value is itself
@@ -215,23 +207,24 @@ def _pg_per_user(session: Session, scope: Scope, period: Range, tz: ZoneInfo) ->
     start, end = period.utc_bounds(tz)
     m, d = ConversationMetric, MessageDailyCount
     out: dict[int, _Counts] = defaultdict(_Counts)
-    for user_id, n in _pg_started(session, scope, start, end, by=col(m.assignee_id)).items():
-        out[user_id].started = n
     for user_id, (contacted, replied, _) in _pg_replies(
         session, scope, start, end, by=col(m.assignee_id)
     ).items():
         out[user_id].contacted, out[user_id].replied = contacted, replied
-    filters = _daily_filters(scope, period)
-    received = (
-        sa_select(col(d.assignee_id), func.sum(d.messages))
-        .where(*filters, col(d.direction) == "inbound")
-        .group_by(col(d.assignee_id))
+    # By the conversation's assignee: started and received; by the sender: sent.
+    by_assignee = (
+        sa_select(col(d.assignee_id), col(d.direction), func.sum(d.messages))
+        .where(*_daily_filters(scope, period), col(d.direction).in_(("inbound", "started")))
+        .group_by(col(d.assignee_id), col(d.direction))
     )
-    for user_id, n in session.execute(received):
-        out[int(user_id)].received = int(n or 0)
+    for user_id, direction, n in session.execute(by_assignee):
+        if direction == "inbound":
+            out[int(user_id)].received = int(n or 0)
+        else:
+            out[int(user_id)].started = int(n or 0)
     sent = (
         sa_select(col(d.sender_id), func.sum(d.messages))
-        .where(*filters, col(d.direction) == "outbound", col(d.sender_id) != 0)
+        .where(*_daily_filters(scope, period), col(d.direction) == "outbound", col(d.sender_id) != 0)
         .group_by(col(d.sender_id))
     )
     for user_id, n in session.execute(sent):
@@ -259,29 +252,32 @@ def _pg_timeline(
         for hour, n in session.execute(stmt):
             yield hour_label(hour), "conversations", int(n)
         msg_hour = func.date_trunc("hour", func.timezone(tz.key, col(Message.created_at)))
-        stmt = (
-            sa_select(msg_hour, col(Message.direction), func.count())
-            .join(m, col(m.conversation_id) == col(Message.conversation_id))
-            .where(
-                col(Message.workspace_id) == scope.workspace_id,
-                col(Message.created_at) >= start,
-                col(Message.created_at) < end,
-                *_metric_filters(scope),
-            )
-            .group_by(msg_hour, col(Message.direction))
+        in_period = (
+            col(Message.workspace_id) == scope.workspace_id,
+            col(Message.created_at) >= start,
+            col(Message.created_at) < end,
         )
-        for hour, direction, n in session.execute(stmt):
+        filtered = bool(scope.platforms) or scope.pipeline_id is not None or scope.assignee_id is not None
+        stmt = sa_select(msg_hour, col(Message.direction), func.count()).where(*in_period)
+        if filtered:  # the conversation's dimensions: join its metric row
+            stmt = stmt.join(m, col(m.conversation_id) == col(Message.conversation_id)).where(
+                *_metric_filters(scope)
+            )
+        for hour, direction, n in session.execute(stmt.group_by(msg_hour, col(Message.direction))):
             if direction in _KEY:
                 yield hour_label(hour), _KEY[direction], int(n)
+        if not filtered:  # every message of the period, less those of deleted leads (few: partial index)
+            gone = (
+                sa_select(msg_hour, col(Message.direction), func.count())
+                .select_from(m)
+                .join(Message, col(Message.conversation_id) == col(m.conversation_id))
+                .where(col(m.workspace_id) == scope.workspace_id, col(m.live).is_(False), *in_period)
+                .group_by(msg_hour, col(Message.direction))
+            )
+            for hour, direction, n in session.execute(gone):
+                if direction in _KEY:
+                    yield hour_label(hour), _KEY[direction], -int(n)
         return
-    local_day = cast(func.timezone(tz.key, col(m.created_at)), Date)
-    stmt = (
-        sa_select(local_day, func.count())
-        .where(*_metric_filters(scope), col(m.created_at) >= start, col(m.created_at) < end)
-        .group_by(local_day)
-    )
-    for day, n in session.execute(stmt):
-        yield label_of_day(day), "conversations", int(n)
     stmt = (
         sa_select(col(d.day), col(d.direction), func.sum(d.messages))
         .where(*_daily_filters(scope, period))

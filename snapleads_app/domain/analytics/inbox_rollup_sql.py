@@ -6,7 +6,8 @@
   is live), our first outbound message and the lead's first message after it. The response rate and
   the median time to first reply read the period's rows through (workspace_id, first_out_at);
 - `message_daily_count`: messages per local day × platform/pipeline/assignee/sender/direction of live
-  leads' conversations (sent, received, per rep, the timeline).
+  leads' conversations (sent, received, per rep, the timeline), and conversations started per local day
+  (direction "started", sender 0).
 
 Every write path keeps them — the inbox service, the inbound API, the workers, bulk lead updates,
 soft deletes and restores, merges, conversation reassignments or moves to another lead, cascading
@@ -14,13 +15,15 @@ deletes — because the triggers sit on the tables, not in one service:
 - `message` INSERT/DELETE (and UPDATE of conversation/direction/sender/time): the day counts move by
   the statement's rows (one GROUP BY per statement); the firsts of the touched conversations are
   recomputed only when the statement can change them (a new earlier first, a deleted first);
-- `conversation` INSERT: its metric row; UPDATE of assignee or lead: `analytics_inbox_restate`;
+- `conversation` INSERT: its metric row and "started" count; UPDATE of assignee, lead or start time:
+  `analytics_inbox_restate`;
   DELETE: before each row, its day counts are subtracted (its messages are still there whatever order
   the cascades run in) and it stops being live; after the statement its metric row goes;
 - `lead` UPDATE of platform, pipeline or deleted_at: `analytics_inbox_restate` of its conversations.
 
-`analytics_inbox_restate(ids)` moves the day counts of those conversations from the dimensions kept
-on their metric row to the current ones (reading their messages: a handful per conversation).
+`analytics_inbox_restate(ids)` moves the day counts of those conversations (messages and "started")
+from the dimensions kept on their metric row to the current ones (reading their messages: a handful per
+conversation).
 The local day comes from the workspace's time zone; changing the zone recounts that workspace.
 """
 
@@ -65,41 +68,48 @@ CREATE OR REPLACE FUNCTION analytics_inbox_firsts(ids bigint[]) RETURNS void LAN
 $fn$
 """
 
-# Move the day counts of conversations `ids` from their kept dimensions to the current ones.
+# Move the day counts of conversations `ids` (their messages and their "started" row) from their kept
+# dimensions and start time to the current ones.
 RESTATE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION analytics_inbox_restate(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
   _n bigint;
 BEGIN
   WITH fresh AS (
-    SELECT c.id AS conversation_id, l.platform, coalesce(l.pipeline_id, 0) AS pipeline_id,
+    SELECT c.id AS conversation_id, c.created_at, l.platform, coalesce(l.pipeline_id, 0) AS pipeline_id,
            coalesce(c.assignee_id, 0) AS assignee_id, l.deleted_at IS NULL AS live
     FROM conversation c JOIN lead l ON l.id = c.lead_id
     WHERE c.id = ANY(ids)
   ),
   moved AS (
-    SELECT m.conversation_id, m.workspace_id,
-           m.platform AS o_platform, m.pipeline_id AS o_pipeline, m.assignee_id AS o_assignee, m.live AS o_live,
-           f.platform AS n_platform, f.pipeline_id AS n_pipeline, f.assignee_id AS n_assignee, f.live AS n_live
-    FROM conversation_metric m JOIN fresh f ON f.conversation_id = m.conversation_id
-    WHERE (m.platform, m.pipeline_id, m.assignee_id, m.live)
-          IS DISTINCT FROM (f.platform, f.pipeline_id, f.assignee_id, f.live)
-  ),
-  counted AS (
-    SELECT mv.*, {_LOCAL_DAY} AS day, coalesce(t.sender_user_id, 0) AS sender_id, t.direction, count(*) AS n
-    FROM moved mv
-    JOIN message t ON t.conversation_id = mv.conversation_id
-    JOIN workspace w ON w.id = mv.workspace_id
-    GROUP BY mv.conversation_id, mv.workspace_id, mv.o_platform, mv.o_pipeline, mv.o_assignee, mv.o_live,
-             mv.n_platform, mv.n_pipeline, mv.n_assignee, mv.n_live, 11, 12, 13
+    SELECT m.conversation_id, m.workspace_id, w.time_zone,
+           m.created_at AS o_created, m.platform AS o_platform, m.pipeline_id AS o_pipeline,
+           m.assignee_id AS o_assignee, m.live AS o_live,
+           f.created_at AS n_created, f.platform AS n_platform, f.pipeline_id AS n_pipeline,
+           f.assignee_id AS n_assignee, f.live AS n_live
+    FROM conversation_metric m
+    JOIN fresh f ON f.conversation_id = m.conversation_id
+    JOIN workspace w ON w.id = m.workspace_id
+    WHERE (m.created_at, m.platform, m.pipeline_id, m.assignee_id, m.live)
+          IS DISTINCT FROM (f.created_at, f.platform, f.pipeline_id, f.assignee_id, f.live)
   ),
   delta AS (
-    SELECT workspace_id, day, o_platform AS platform, o_pipeline AS pipeline_id, o_assignee AS assignee_id,
-           sender_id, direction, -n AS d
-    FROM counted WHERE o_live
+    SELECT mv.workspace_id, (t.created_at AT TIME ZONE mv.time_zone)::date AS day, mv.o_platform AS platform,
+           mv.o_pipeline AS pipeline_id, mv.o_assignee AS assignee_id, coalesce(t.sender_user_id, 0) AS sender_id,
+           t.direction, -1 AS d
+    FROM moved mv JOIN message t ON t.conversation_id = mv.conversation_id WHERE mv.o_live
     UNION ALL
-    SELECT workspace_id, day, n_platform, n_pipeline, n_assignee, sender_id, direction, n
-    FROM counted WHERE n_live
+    SELECT mv.workspace_id, (t.created_at AT TIME ZONE mv.time_zone)::date, mv.n_platform, mv.n_pipeline,
+           mv.n_assignee, coalesce(t.sender_user_id, 0), t.direction, 1
+    FROM moved mv JOIN message t ON t.conversation_id = mv.conversation_id WHERE mv.n_live
+    UNION ALL
+    SELECT mv.workspace_id, (mv.o_created AT TIME ZONE mv.time_zone)::date, mv.o_platform, mv.o_pipeline,
+           mv.o_assignee, 0, 'started', -1
+    FROM moved mv WHERE mv.o_live
+    UNION ALL
+    SELECT mv.workspace_id, (mv.n_created AT TIME ZONE mv.time_zone)::date, mv.n_platform, mv.n_pipeline,
+           mv.n_assignee, 0, 'started', 1
+    FROM moved mv WHERE mv.n_live
   ),
   daily AS (
     INSERT INTO message_daily_count AS r ({_DAY_KEY}, messages)
@@ -112,7 +122,8 @@ BEGIN
   ),
   kept AS (
     UPDATE conversation_metric m
-    SET platform = mv.n_platform, pipeline_id = mv.n_pipeline, assignee_id = mv.n_assignee, live = mv.n_live
+    SET created_at = mv.n_created, platform = mv.n_platform, pipeline_id = mv.n_pipeline,
+        assignee_id = mv.n_assignee, live = mv.n_live
     FROM moved mv WHERE m.conversation_id = mv.conversation_id
     RETURNING 1
   )
@@ -183,27 +194,40 @@ END
 $fn$
 """
 
-CONVERSATION_FUNCTION = """
+CONVERSATION_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION analytics_inbox_conversation() RETURNS trigger LANGUAGE plpgsql AS $fn$
 DECLARE
+  _n bigint;
   _ids bigint[];
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    INSERT INTO conversation_metric
-        (conversation_id, workspace_id, created_at, platform, pipeline_id, assignee_id, live)
-    SELECT t.id, t.workspace_id, t.created_at, l.platform, coalesce(l.pipeline_id, 0),
-           coalesce(t.assignee_id, 0), l.deleted_at IS NULL
-    FROM new_rows t JOIN lead l ON l.id = t.lead_id
-    ON CONFLICT (conversation_id) DO NOTHING;
+    WITH added AS (
+      INSERT INTO conversation_metric
+          (conversation_id, workspace_id, created_at, platform, pipeline_id, assignee_id, live)
+      SELECT t.id, t.workspace_id, t.created_at, l.platform, coalesce(l.pipeline_id, 0),
+             coalesce(t.assignee_id, 0), l.deleted_at IS NULL
+      FROM new_rows t JOIN lead l ON l.id = t.lead_id
+      ON CONFLICT (conversation_id) DO NOTHING
+      RETURNING workspace_id, created_at, platform, pipeline_id, assignee_id, live
+    ),
+    daily AS (
+      INSERT INTO message_daily_count AS r ({_DAY_KEY}, messages)
+      SELECT a.workspace_id, (a.created_at AT TIME ZONE w.time_zone)::date, a.platform, a.pipeline_id,
+             a.assignee_id, 0, 'started', count(*)
+      FROM added a JOIN workspace w ON w.id = a.workspace_id
+      WHERE a.live
+      GROUP BY 1, 2, 3, 4, 5, 6, 7
+      ORDER BY 1, 2, 3, 4, 5, 6, 7
+      ON CONFLICT ({_DAY_KEY}) DO UPDATE SET messages = r.messages + excluded.messages
+      RETURNING 1
+    )
+    SELECT count(*) FROM daily INTO _n;
   ELSIF TG_OP = 'UPDATE' THEN
     SELECT array_agg(n.id) INTO _ids FROM new_rows n JOIN old_rows o ON o.id = n.id
-    WHERE (o.assignee_id, o.lead_id) IS DISTINCT FROM (n.assignee_id, n.lead_id);
+    WHERE (o.assignee_id, o.lead_id, o.created_at) IS DISTINCT FROM (n.assignee_id, n.lead_id, n.created_at);
     IF _ids IS NOT NULL THEN
       PERFORM analytics_inbox_restate(_ids);
     END IF;
-    UPDATE conversation_metric m SET created_at = n.created_at
-    FROM new_rows n JOIN old_rows o ON o.id = n.id
-    WHERE m.conversation_id = n.id AND o.created_at IS DISTINCT FROM n.created_at;
   ELSE
     -- analytics_inbox_conversation_gone subtracted the day counts before each row went.
     DELETE FROM conversation_metric m USING old_rows o WHERE m.conversation_id = o.id;
@@ -226,6 +250,9 @@ BEGIN
   delta AS (
     SELECT t.conversation_id, t.created_at, t.direction, t.sender_user_id, -1 AS d
     FROM message t WHERE t.conversation_id = OLD.id AND EXISTS (SELECT 1 FROM gone)
+    UNION ALL
+    SELECT m.conversation_id, m.created_at, 'started', NULL, -1
+    FROM conversation_metric m WHERE m.conversation_id = OLD.id AND EXISTS (SELECT 1 FROM gone)
   ),
   {_DAILY_UPSERT}
   SELECT count(*) FROM daily INTO _n;
@@ -320,7 +347,11 @@ _DAILY_FILL = f"""
     INSERT INTO message_daily_count ({_DAY_KEY}, messages)
     SELECT m.workspace_id, {_LOCAL_DAY}, m.platform, m.pipeline_id, m.assignee_id,
            coalesce(t.sender_user_id, 0), t.direction, count(*)
-    FROM message t
+    FROM (
+        SELECT conversation_id, created_at, direction, sender_user_id FROM message
+        UNION ALL
+        SELECT conversation_id, created_at, 'started', NULL FROM conversation_metric
+    ) t
     JOIN conversation_metric m ON m.conversation_id = t.conversation_id AND m.live
     JOIN workspace w ON w.id = m.workspace_id
     WHERE true {{where}}

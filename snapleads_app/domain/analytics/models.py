@@ -85,8 +85,26 @@ class ConversationMetric(SQLModel, table=True):
 
     __tablename__ = "conversation_metric"  # pyright: ignore[reportAssignmentType]
     __table_args__ = (
-        Index("ix_conversation_metric_ws_created", "workspace_id", "created_at"),
-        Index("ix_conversation_metric_ws_first_out", "workspace_id", "first_out_at"),
+        # Index-only reads of the period's rows (the filters' columns ride along).
+        Index(
+            "ix_conversation_metric_ws_created",
+            "workspace_id",
+            "created_at",
+            postgresql_include=["live", "platform", "pipeline_id", "assignee_id"],
+        ),
+        Index(
+            "ix_conversation_metric_ws_first_out",
+            "workspace_id",
+            "first_out_at",
+            postgresql_include=["first_reply_at", "live", "platform", "pipeline_id", "assignee_id"],
+        ),
+        # Conversations of deleted leads (few): what hourly timelines subtract from the period's messages.
+        Index(
+            "ix_conversation_metric_ws_gone",
+            "workspace_id",
+            postgresql_where=text("NOT live"),
+            sqlite_where=text("NOT live"),
+        ),
     )
 
     conversation_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
@@ -102,7 +120,8 @@ class ConversationMetric(SQLModel, table=True):
 
 class MessageDailyCount(SQLModel, table=True):
     """Messages of live leads' conversations per local day × platform/pipeline/assignee (the
-    conversation's) × sender (0: none, e.g. inbound) × direction (PostgreSQL, kept by triggers)."""
+    conversation's) × sender (0: none, e.g. inbound) × direction, and conversations started per local day
+    (direction "started", sender 0) (PostgreSQL, kept by triggers)."""
 
     __tablename__ = "message_daily_count"  # pyright: ignore[reportAssignmentType]
 

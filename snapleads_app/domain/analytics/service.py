@@ -349,6 +349,11 @@ def recent_activity(*, session: Session, ctx: Ctx, limit: int = 10) -> list[Rece
 # ---------------------------------------------------------------- time zone
 
 
+def get_time_zone(*, session: Session, ctx: Ctx) -> str:
+    """The workspace's IANA time zone (any member may read it)."""
+    return repo.workspace_zone(session, ctx.workspace_id)
+
+
 def set_time_zone(*, session: Session, ctx: Ctx, time_zone: str) -> str:
     """Change the workspace's zone; the kept daily counts are recounted in the new zone."""
     if not account_rules.can(ctx.role, "workspace.settings"):
