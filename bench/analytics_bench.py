@@ -390,11 +390,13 @@ def endpoints(info: dict[str, Any]) -> list[Endpoint]:
         Endpoint("by user, 30 days", f"{a}/by-user"),
         Endpoint("by user, 365 days", f"{a}/by-user", year),
         Endpoint("imports by source, 30 days", f"{a}/imports"),
+        Endpoint("templates (no templates in this data)", f"{a}/templates"),
         Endpoint("CSV: overview, 30 days", f"{a}/overview.csv"),
         Endpoint("CSV: funnel, 30 days", f"{a}/funnel.csv"),
         Endpoint("CSV: timeline by day, 365 days", f"{a}/timeline.csv", year),
         Endpoint("CSV: by user, 365 days", f"{a}/by-user.csv", year),
         Endpoint("CSV: imports, 30 days", f"{a}/imports.csv"),
+        Endpoint("CSV: templates", f"{a}/templates.csv"),
     ]
 
 

@@ -205,16 +205,15 @@ def _breakdown(title_key: str, items: Any, data: Any, id_: str) -> rx.Component:
         width="100%",
         height=140,
     )
+    # The chart stays mounted (empty until the numbers arrive): a chart mounted with its data would
+    # measure its container first and draw a frame later (seen on the dashboard's first load).
     return section_card(
         tr(title_key),
+        rx.box(chart, width="100%", class_name="chart"),
         rx.cond(
             items.length() > 0,  # type: ignore[attr-defined]
-            rx.vstack(
-                rx.box(chart, width="100%", class_name="chart"),
-                rx.vstack(rx.foreach(items, _legend_row), width="100%", spacing="1"),
-                width="100%",
-            ),
-            rx.text(tr("analytics.no_leads_in_period"), color_scheme="gray", size="2"),
+            rx.vstack(rx.foreach(items, _legend_row), width="100%", spacing="1"),
+            rx.cond(S.loaded, rx.text(tr("analytics.no_leads_in_period"), color_scheme="gray", size="2")),
         ),
         id=id_,
     )
