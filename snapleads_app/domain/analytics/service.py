@@ -1,4 +1,4 @@
-"""Analytics use cases: overview, funnel, timeline, per rep, imports, CSV of each table.
+"""Analytics use cases: overview, funnel, timeline, per rep, imports, template performance, CSV of each table.
 
 Authorisation: every role may view analytics; agents see their own numbers (leads assigned to them,
 their imports), the others the workspace. CSV needs the export permission. Another workspace's
