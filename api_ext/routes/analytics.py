@@ -1,4 +1,4 @@
-"""Analytics endpoints: overview, funnel, timeline, by user, imports — and each table as CSV."""
+"""Analytics endpoints: overview, funnel, timeline, by user, imports, templates — each table as CSV."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from snapleads_app.domain.analytics.models import (
     Granularity,
     ImportsStats,
     Overview,
+    TemplateStats,
     Timeline,
 )
 from snapleads_app.domain.analytics.service import Table
@@ -78,6 +79,13 @@ def by_user(ctx: CurrentCtx, query: Params) -> ByUser:
 def imports(ctx: CurrentCtx, query: Params) -> ImportsStats:
     with unit_of_work() as session:
         return analytics.imports(session=session, ctx=ctx, query=query)
+
+
+@router.get("/templates")
+def template_stats(ctx: CurrentCtx) -> TemplateStats:
+    """Per template: sent, replies within 7 days, reply rate (agents: their own sends)."""
+    with unit_of_work() as session:
+        return analytics.template_stats(session=session, ctx=ctx)
 
 
 @router.get("/{table}.csv", response_class=Response)

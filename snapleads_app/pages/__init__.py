@@ -16,6 +16,7 @@ from snapleads_app.pages import (  # noqa: F401
     settings_scoring,
     settings_tags,
     settings_webhooks,
+    settings_workspace,
     templates,
 )
 from snapleads_app.pages.layout import PAGES, register_pages

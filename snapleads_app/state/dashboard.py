@@ -71,6 +71,11 @@ def fmt_pct(value: float | None, lang: str) -> str:
     return text
 
 
+def fmt_rate(value: float | None, lang: str) -> str:
+    """A 0..1 share as a percentage."""
+    return fmt_pct(None if value is None else value * 100, lang)
+
+
 def fmt_day(day: dt.date, lang: str, *, year: bool = False) -> str:
     if lang == "pt-BR":
         return day.strftime("%d/%m/%Y" if year else "%d/%m")
@@ -172,6 +177,14 @@ class ImportRow:
 
 
 @dataclasses.dataclass
+class TemplatePerfRow:
+    name: str = ""
+    sent: str = ""
+    replies: str = ""
+    reply_rate: str = ""
+
+
+@dataclasses.dataclass
 class Option:
     value: str = ""
     label: str = ""
@@ -202,8 +215,9 @@ class DashboardState(SessionState):
     reps: rx.Field[list[RepRow]] = rx.field(default_factory=list)
     recent: rx.Field[list[ActivityRow]] = rx.field(default_factory=list)
     imports: rx.Field[list[ImportRow]] = rx.field(default_factory=list)
+    template_rows: rx.Field[list[TemplatePerfRow]] = rx.field(default_factory=list)
+    templates_own: rx.Field[bool] = rx.field(False)
     member_options: rx.Field[list[Option]] = rx.field(default_factory=list)
-    inbox_pending: rx.Field[bool] = rx.field(True)
     sees_all: rx.Field[bool] = rx.field(False)
     can_export: rx.Field[bool] = rx.field(False)
     _reload_pending: bool = False
@@ -267,6 +281,17 @@ class DashboardState(SessionState):
                     )
                     for r in imports.rows
                 ]
+                template_stats = await run_service(analytics.template_stats, ctx=ctx)
+                self.templates_own = template_stats.own_only
+                self.template_rows = [
+                    TemplatePerfRow(
+                        name=r.name,
+                        sent=fmt_int(r.sent, lang),
+                        replies=fmt_int(r.replies, lang),
+                        reply_rate=fmt_rate(r.reply_rate, lang),
+                    )
+                    for r in template_stats.rows
+                ]
             period = overview.period
             if not self.date_to:
                 self._local_today = period.date_to.isoformat()
@@ -290,9 +315,8 @@ class DashboardState(SessionState):
                 Kpi("scheduled", fmt_int(overview.scheduled, lang)),
                 Kpi("closed", fmt_int(overview.closed, lang)),
                 Kpi("conversations", fmt_int(overview.inbox.conversations_started, lang)),
-                Kpi("response_rate", fmt_pct(overview.inbox.response_rate, lang)),
+                Kpi("response_rate", fmt_rate(overview.inbox.response_rate, lang)),
             ]
-            self.inbox_pending = overview.inbox.pending
             total_new = max(overview.new_leads, 1)
             self.platforms = [
                 Slice(
@@ -353,7 +377,7 @@ class DashboardState(SessionState):
                     scheduled=fmt_int(r.by_status.get("scheduled", 0), lang),
                     closed=fmt_int(r.closed, lang),
                     conversations=fmt_int(r.conversations, lang),
-                    response_rate=fmt_pct(r.response_rate, lang),
+                    response_rate=fmt_rate(r.response_rate, lang),
                 )
                 for r in by_user.rows
             ]

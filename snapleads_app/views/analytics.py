@@ -1,4 +1,5 @@
-"""/analytics: the fuller tables (per rep with inbox columns, imports) and CSV export of each table."""
+"""/analytics: the fuller tables (per rep with inbox columns, imports, template performance) and CSV
+export of each table."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from snapleads_app.views.analytics_sections import (
     kpi_section,
     live_watchers,
     reps_section,
+    templates_section,
     timeline_section,
 )
 
@@ -36,6 +38,7 @@ def analytics_view() -> rx.Component:
         ),
         breakdown_section(),
         reps_section(full=True),
+        templates_section(),
         spacing="4",
         width="100%",
     )

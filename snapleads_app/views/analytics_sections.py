@@ -99,7 +99,6 @@ def _kpi_card(kpi: Kpi) -> rx.Component:
         ("response_rate", tr("analytics.kpi_response_rate")),
         kpi.key,
     )
-    pending = (kpi.key == "conversations") | (kpi.key == "response_rate")
     return rx.card(
         rx.vstack(
             rx.text(label, size="2", color_scheme="gray"),
@@ -110,13 +109,7 @@ def _kpi_card(kpi: Kpi) -> rx.Component:
                 spacing="2",
                 wrap="wrap",
             ),
-            rx.cond(
-                pending & S.inbox_pending,
-                rx.text(tr("analytics.inbox_pending"), size="1", color_scheme="gray"),
-                rx.cond(
-                    kpi.key == "new", rx.text(tr("analytics.vs_previous"), size="1", color_scheme="gray")
-                ),
-            ),
+            rx.cond(kpi.key == "new", rx.text(tr("analytics.vs_previous"), size="1", color_scheme="gray")),
             spacing="1",
         ),
         id=f"kpi-{kpi.key}",
@@ -212,16 +205,15 @@ def _breakdown(title_key: str, items: Any, data: Any, id_: str) -> rx.Component:
         width="100%",
         height=140,
     )
+    # The chart stays mounted (empty until the numbers arrive): a chart mounted with its data would
+    # measure its container first and draw a frame later (seen on the dashboard's first load).
     return section_card(
         tr(title_key),
+        rx.box(chart, width="100%", class_name="chart"),
         rx.cond(
             items.length() > 0,  # type: ignore[attr-defined]
-            rx.vstack(
-                rx.box(chart, width="100%", class_name="chart"),
-                rx.vstack(rx.foreach(items, _legend_row), width="100%", spacing="1"),
-                width="100%",
-            ),
-            rx.text(tr("analytics.no_leads_in_period"), color_scheme="gray", size="2"),
+            rx.vstack(rx.foreach(items, _legend_row), width="100%", spacing="1"),
+            rx.cond(S.loaded, rx.text(tr("analytics.no_leads_in_period"), color_scheme="gray", size="2")),
         ),
         id=id_,
     )
@@ -356,6 +348,39 @@ def imports_section() -> rx.Component:
             rx.text(tr("analytics.no_imports"), color_scheme="gray", size="2"),
         ),
         _export_button("imports"),
+    )
+
+
+def templates_section() -> rx.Component:
+    head = [
+        "analytics.col_template",
+        "analytics.col_sent",
+        "analytics.col_replies_7d",
+        "analytics.col_reply_rate",
+    ]
+
+    def row(r: Any) -> rx.Component:
+        return rx.table.row(*[rx.table.cell(c) for c in (r.name, r.sent, r.replies, r.reply_rate)])
+
+    return section_card(
+        tr("analytics.templates"),
+        rx.text(
+            rx.cond(S.templates_own, tr("analytics.templates_hint_own"), tr("analytics.templates_hint")),
+            size="1",
+            color_scheme="gray",
+        ),
+        rx.cond(
+            S.template_rows.length() > 0,  # type: ignore[attr-defined]
+            rx.table.root(
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(tr(k)) for k in head])),
+                rx.table.body(rx.foreach(S.template_rows, row)),
+                width="100%",
+                size="1",
+                id="templates-table",
+            ),
+            rx.text(tr("analytics.no_templates"), color_scheme="gray", size="2"),
+        ),
+        _export_button("templates"),
     )
 
 

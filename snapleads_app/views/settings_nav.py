@@ -14,6 +14,7 @@ SETTINGS_SECTIONS: list[tuple[str, str, str]] = [
     ("/settings/notifications", "nav.notifications", "bell"),
     ("/settings/scoring", "nav.scoring", "gauge"),
     ("/settings/webhooks", "nav.webhooks", "webhook"),
+    ("/settings/workspace", "nav.workspace", "globe"),
 ]
 
 

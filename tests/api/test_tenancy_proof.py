@@ -88,6 +88,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("get", "/api/v1/analytics/timeline"): Case("listing", shows_markers=False),
     ("get", "/api/v1/analytics/by-user"): Case("listing", shows_markers=False),
     ("get", "/api/v1/analytics/imports"): Case("listing", shows_markers=False),
+    ("get", "/api/v1/analytics/templates"): Case("listing"),  # template names carry the markers
     ("get", "/api/v1/analytics/{table}.csv"): Case(
         "listing", shows_markers=False, path_values={"table": "by-user"}
     ),

@@ -105,7 +105,7 @@ def test_overview_counts_growth_and_breakdowns(world):
     assert (o.scheduled, o.closed) == (2, 1)  # l4 l7 / l5
     assert [(r.key, r.count) for r in o.by_platform] == [("instagram", 2), ("linkedin", 1)]
     assert [(r.key, r.count) for r in o.by_status] == [("contacted", 1), ("scheduled", 1), ("lost", 1)]
-    assert o.inbox.pending is False and o.inbox.conversations_started == 0 and o.inbox.response_rate is None
+    assert o.inbox.conversations_started == 0 and o.inbox.response_rate is None
 
 
 def test_overview_filters_and_empty_range(world):
@@ -205,7 +205,7 @@ def test_timeline_days_weeks_months_hours_in_local_time(world):
     assert [(p.bucket, p.leads) for p in months.points] == [("2026-05-01", 2), ("2026-06-01", 1)]
     assert len(hours.points) == 24
     assert {p.bucket: p.leads for p in hours.points if p.leads} == {"2026-06-15T07:00": 1}
-    assert not days.inbox_pending and all(p.messages_sent == 0 for p in days.points)  # no messages here
+    assert all(p.messages_sent == 0 for p in days.points)  # no messages here
 
 
 def test_by_user_and_imports(world):
@@ -232,7 +232,7 @@ def test_by_user_and_imports(world):
     assert rows[owner.user_id].leads_assigned == 0
     # unassigned: l2 l3 l4 l7 + the 3 imported today (new in the period: l2 l4 + 3)
     assert (rows[None].leads_assigned, rows[None].new_leads) == (7, 5)
-    assert u.rows[-1].user_id is None and not u.inbox_pending
+    assert u.rows[-1].user_id is None
     assert [(r.source, r.jobs, r.rows, r.created, r.duplicates) for r in stats.rows] == [("api", 1, 4, 3, 1)]
 
 

@@ -1,5 +1,6 @@
 """Dashboard end to end on the demo workspace: KPI cards, the recharts charts and the funnel render
-with the demo's totals; a lead added meanwhile updates the numbers live; /analytics shows the tables.
+with the demo's totals; a lead added meanwhile updates the numbers live; /analytics shows the tables
+(template performance included); Settings → Workspace sets the time zone.
 
 Demo data (snapleads_app/cli.py): 40 leads created now — platforms cycle instagram ×2, linkedin,
 facebook, tiktok (16/8/8/8); statuses cycle new ×3, contacted ×2, responded, qualified, scheduled,
@@ -67,6 +68,24 @@ def test_dashboard_charts_render_demo_totals_and_update_live(app_url: str, brows
         expect(page.locator("#export-funnel")).to_have_attribute(
             "href", re.compile(r"/api/v1/analytics/funnel\.csv\?")
         )
+        # Template performance: the demo's three templates (not sent yet) and the CSV link.
+        template_rows = page.locator("#templates-table tbody tr")
+        expect(template_rows).to_have_count(3)
+        expect(page.locator("#templates-table")).to_contain_text("Primeiro contato")
+        expect(page.locator("#export-templates")).to_have_attribute(
+            "href", re.compile(r"/api/v1/analytics/templates\.csv\?")
+        )
+
+        # Settings → Workspace: the time zone picker shows and sets the workspace's zone.
+        page.goto(f"{app_url}/settings/workspace")
+        picker = page.locator("#time-zone")
+        expect(picker).to_have_value("America/Sao_Paulo")
+        picker.select_option("America/Manaus")
+        expect(page.locator("text=/Fuso horário definido como America\\/Manaus/")).to_be_visible()
+        page.reload()
+        expect(page.locator("#time-zone")).to_have_value("America/Manaus")
+        page.locator("#time-zone").select_option("America/Sao_Paulo")
+        expect(page.locator("text=/Fuso horário definido como America\\/Sao_Paulo/")).to_be_visible()
     finally:
         context.close()
 

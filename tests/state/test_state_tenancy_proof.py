@@ -431,6 +431,9 @@ CASES: dict[str, Case] = {
     "WebhooksSettingsState.show_log": foreign(
         Call(args=lambda a, b: (s(a["webhook"]),)), path="/settings/webhooks"
     ),
+    "WorkspaceSettingsState.setvar": ui(_SETVAR),
+    "WorkspaceSettingsState.load": listing("/settings/workspace"),
+    "WorkspaceSettingsState.save_time_zone": ui("sets the caller's own workspace zone (an IANA name, no id)"),
     "DashboardState.setvar": ui(_SETVAR),
     "DashboardState.load": listing("/"),
     "DashboardState.live_changed": ui("the relay's reload trigger; what it reloads is DashboardState.load"),

@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from pydantic import Field as PydField
-from sqlalchemy import BigInteger, Column
+from sqlalchemy import BigInteger, Column, Index, text
 from sqlmodel import Field, SQLModel
 
+from snapleads_app.domain.inbox.models import Message
 from snapleads_app.domain.leads.models import Platform
 
 Granularity = Literal["hour", "day", "week", "month"]
@@ -77,6 +78,82 @@ class LeadProgress(SQLModel, table=True):
     furthest: int = -1
 
 
+class ConversationMetric(SQLModel, table=True):
+    """Per conversation: when it started, the dimensions the analytics filter on, our first outbound
+    message and the lead's first message after it (PostgreSQL, kept by the triggers of
+    inbox_rollup_sql.py). 0 stands for "none" in pipeline/assignee; `live`: the lead is not deleted."""
+
+    __tablename__ = "conversation_metric"  # pyright: ignore[reportAssignmentType]
+    __table_args__ = (
+        # Index-only reads of the period's rows (the filters' columns ride along).
+        Index(
+            "ix_conversation_metric_ws_created",
+            "workspace_id",
+            "created_at",
+            postgresql_include=["live", "platform", "pipeline_id", "assignee_id"],
+        ),
+        Index(
+            "ix_conversation_metric_ws_first_out",
+            "workspace_id",
+            "first_out_at",
+            postgresql_include=["first_reply_at", "live", "platform", "pipeline_id", "assignee_id"],
+        ),
+        # Conversations of deleted leads (few): what hourly timelines subtract from the period's messages.
+        Index(
+            "ix_conversation_metric_ws_gone",
+            "workspace_id",
+            postgresql_where=text("NOT live"),
+            sqlite_where=text("NOT live"),
+        ),
+    )
+
+    conversation_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE")
+    created_at: datetime
+    platform: str = Field(max_length=16)
+    pipeline_id: int = 0
+    assignee_id: int = 0
+    live: bool = True
+    first_out_at: datetime | None = None
+    first_reply_at: datetime | None = None
+
+
+class MessageDailyCount(SQLModel, table=True):
+    """Messages of live leads' conversations per local day × platform/pipeline/assignee (the
+    conversation's) × sender (0: none, e.g. inbound) × direction, and conversations started per local day
+    (direction "started", sender 0) (PostgreSQL, kept by triggers)."""
+
+    __tablename__ = "message_daily_count"  # pyright: ignore[reportAssignmentType]
+
+    workspace_id: int = Field(foreign_key="workspace.id", ondelete="CASCADE", primary_key=True)
+    day: date = Field(primary_key=True)
+    platform: str = Field(max_length=16, primary_key=True)
+    pipeline_id: int = Field(default=0, primary_key=True)
+    assignee_id: int = Field(default=0, primary_key=True)
+    sender_id: int = Field(default=0, primary_key=True)
+    direction: str = Field(max_length=16, primary_key=True)
+    messages: int = 0
+
+
+# Template performance for agents (their own sends) reads the template messages by sender.
+MESSAGE_TEMPLATE_SENDER = Index(
+    "ix_message_template_sender",
+    Message.__table__.c.workspace_id,  # pyright: ignore[reportAttributeAccessIssue]
+    Message.__table__.c.sender_user_id,  # pyright: ignore[reportAttributeAccessIssue]
+    Message.__table__.c.template_id,  # pyright: ignore[reportAttributeAccessIssue]
+    Message.__table__.c.reply_counted,  # pyright: ignore[reportAttributeAccessIssue]
+    postgresql_where=text("template_id IS NOT NULL"),
+    sqlite_where=text("template_id IS NOT NULL"),
+)
+
+# Hourly message timelines (≤ 14 days) read `message` by workspace and time.
+MESSAGE_WS_CREATED = Index(
+    "ix_message_ws_created",
+    Message.__table__.c.workspace_id,  # pyright: ignore[reportAttributeAccessIssue]
+    Message.__table__.c.created_at,  # pyright: ignore[reportAttributeAccessIssue]
+)
+
+
 # ---------------------------------------------------------------- input
 
 
@@ -109,9 +186,8 @@ class CountRow(BaseModel):
 
 
 class InboxOverview(BaseModel):
-    """Conversation metrics (domain/analytics/inbox_metrics.py). `pending` is kept for API stability: false."""
+    """Conversation metrics (definitions in domain/analytics/inbox_metrics.py)."""
 
-    pending: bool
     conversations_started: int = 0
     response_rate: float | None = None
     median_first_reply_seconds: float | None = None
@@ -163,7 +239,6 @@ class TimelinePoint(BaseModel):
 class Timeline(BaseModel):
     period: Period
     granularity: Granularity
-    inbox_pending: bool
     points: list[TimelinePoint]
 
 
@@ -183,7 +258,6 @@ class UserRow(BaseModel):
 
 class ByUser(BaseModel):
     period: Period
-    inbox_pending: bool
     rows: list[UserRow]
 
 
@@ -200,9 +274,17 @@ class ImportSourceRow(BaseModel):
 class TemplateRow(BaseModel):
     template_id: int
     name: str
-    sent: int
-    replies: int
-    reply_rate: float | None
+    sent: int  # messages sent with the template (all time)
+    replies: int  # of those, answered by the lead within 7 days
+    reply_rate: float | None  # replies / sent (0..1); None when never sent
+
+
+class TemplateStats(BaseModel):
+    """Template performance since each template was created; `own_only`: the caller's own sends
+    (agents), else the whole workspace's."""
+
+    own_only: bool
+    rows: list[TemplateRow]
 
 
 class ImportsStats(BaseModel):

@@ -17,10 +17,11 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from snapleads_app.domain.accounts.models import Membership, User, Workspace
-from snapleads_app.domain.analytics import rollup_sql
+from snapleads_app.domain.analytics import inbox_rollup_sql, rollup_sql
 from snapleads_app.domain.analytics.models import LeadDailyCount, LeadMonthlyCount, LeadTotalCount
 from snapleads_app.domain.analytics.rules import HistoryGroup, Range, hour_label
 from snapleads_app.domain.imports.models import ImportJob
+from snapleads_app.domain.inbox.models import Message
 from snapleads_app.domain.leads.models import Lead
 from snapleads_app.domain.pipelines.models import Stage
 from snapleads_app.domain.timeline.models import Activity
@@ -265,6 +266,27 @@ def imports_by_source(
     return [(str(r[0]), *(int(v) for v in r[1:])) for r in rows]  # type: ignore[misc]
 
 
+def template_counts_by_sender(
+    session: Session, workspace_id: int, sender_user_id: int
+) -> dict[int, tuple[int, int]]:
+    """Per template: (messages the user sent with it, of those answered within 7 days), all time
+    (index on workspace, sender, template, reply_counted for template messages)."""
+    stmt = (
+        sa_select(
+            col(Message.template_id),
+            func.count(),
+            func.count().filter(col(Message.reply_counted).is_(True)),
+        )
+        .where(
+            col(Message.workspace_id) == workspace_id,
+            col(Message.sender_user_id) == sender_user_id,
+            col(Message.template_id).is_not(None),  # only outbound messages carry a template
+        )
+        .group_by(col(Message.template_id))
+    )
+    return {int(tid): (int(sent), int(replied)) for tid, sent, replied in session.execute(stmt)}
+
+
 def members(session: Session, workspace_id: int) -> list[tuple[int, str]]:
     stmt = (
         select(User.id, User.full_name)
@@ -276,10 +298,11 @@ def members(session: Session, workspace_id: int) -> list[tuple[int, str]]:
 
 
 def rebuild_rollup(session: Session, workspace_id: int) -> None:
-    """Recount a workspace's kept daily counts (after a time-zone change). PostgreSQL only."""
+    """Recount a workspace's kept daily counts of leads and messages (after a time-zone change).
+    PostgreSQL only."""
     if not is_postgres(session):
         return
-    for statement in rollup_sql.REBUILD_WORKSPACE:
+    for statement in (*rollup_sql.REBUILD_WORKSPACE, *inbox_rollup_sql.REBUILD_WORKSPACE):
         session.execute(text(statement), {"ws": workspace_id})
 
 

@@ -27,6 +27,17 @@ def valid_time_zone(name: str) -> bool:
     return name in available_timezones()
 
 
+def time_zone_choices() -> list[str]:
+    """The IANA zones a workspace may pick (regions only: no "posix/…", "Etc/GMT+3" style aliases
+    except UTC), sorted."""
+    return sorted(
+        z for z in available_timezones() if z == "UTC" or ("/" in z and z.split("/")[0] not in _NOT_REGIONS)
+    )
+
+
+_NOT_REGIONS = {"Etc", "posix", "right", "SystemV", "US", "Brazil", "Canada", "Chile", "Mexico"}
+
+
 @dataclass(frozen=True)
 class Range:
     date_from: date

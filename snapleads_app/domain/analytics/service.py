@@ -1,4 +1,4 @@
-"""Analytics use cases: overview, funnel, timeline, per rep, imports, CSV of each table.
+"""Analytics use cases: overview, funnel, timeline, per rep, imports, template performance, CSV of each table.
 
 Authorisation: every role may view analytics; agents see their own numbers (leads assigned to them,
 their imports), the others the workspace. CSV needs the export permission. Another workspace's
@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -34,6 +34,8 @@ from snapleads_app.domain.analytics.models import (
     Overview,
     Period,
     RecentActivity,
+    TemplateRow,
+    TemplateStats,
     Timeline,
     TimelinePoint,
     UserRow,
@@ -41,8 +43,9 @@ from snapleads_app.domain.analytics.models import (
 from snapleads_app.domain.leads.rules import csv_cell
 from snapleads_app.domain.pipelines import service as pipelines
 from snapleads_app.domain.pipelines.models import STATUSES
+from snapleads_app.domain.templates import service as templates
 
-Table = Literal["overview", "funnel", "timeline", "by-user", "imports"]
+Table = Literal["overview", "funnel", "timeline", "by-user", "imports", "templates"]
 
 
 def _require_view(ctx: Ctx) -> None:
@@ -105,7 +108,6 @@ def overview(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> Overview:
         by_status[status] += n
     new_leads = sum(by_platform.values())
     previous = sum(row[-1] for row in repo.grouped_counts(session, scope, (), period.previous(), tz))
-    start, end = period.utc_bounds(tz)
     return Overview(
         period=_period(period, tz),
         leads_total=sum(now_by_status.values()),
@@ -116,7 +118,7 @@ def overview(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> Overview:
         closed=now_by_status.get("closed", 0),
         by_platform=_rows(by_platform),
         by_status=_rows(by_status, STATUSES),
-        inbox=inbox_metrics.overview(session=session, scope=scope, start=start, end=end),
+        inbox=inbox_metrics.overview(session=session, scope=scope, period=period, tz=tz),
     )
 
 
@@ -182,24 +184,25 @@ def timeline(
     *, session: Session, ctx: Ctx, query: AnalyticsQuery, granularity: Granularity = "day"
 ) -> Timeline:
     scope, tz, period = _context(session, ctx, query)
-    start, end = period.utc_bounds(tz)
+    if granularity == "hour" and period.days > rules.MAX_HOUR_DAYS:
+        raise InvalidInput(
+            "Hourly points need a period of 14 days or less",
+            code="range_too_long_for_hours",
+            errors={"granularity": "too_many_points"},
+        )
+
+    def label_of_day(day: date) -> str:
+        return rules.bucket_of(_as_date(day), granularity).isoformat()
+
+    inbox = inbox_metrics.timeline(
+        session=session,
+        scope=scope,
+        period=period,
+        tz=tz,
+        hourly=granularity == "hour",
+        label_of_day=label_of_day,
+    )
     if granularity == "hour":
-
-        def label_of(at: datetime) -> str:
-            return rules.hour_label(at.astimezone(tz))
-    else:
-
-        def label_of(at: datetime) -> str:
-            return rules.bucket_of(at.astimezone(tz).date(), granularity).isoformat()
-
-    inbox = inbox_metrics.timeline(session=session, scope=scope, start=start, end=end, label_of=label_of)
-    if granularity == "hour":
-        if period.days > rules.MAX_HOUR_DAYS:
-            raise InvalidInput(
-                "Hourly points need a period of 14 days or less",
-                code="range_too_long_for_hours",
-                errors={"granularity": "too_many_points"},
-            )
         counts = repo.hourly_counts(session, scope, period, tz)
         labels = rules.hour_buckets(period, tz)
     else:
@@ -221,7 +224,6 @@ def timeline(
     return Timeline(
         period=_period(period, tz),
         granularity=granularity,
-        inbox_pending=inbox_metrics.PENDING,
         points=points,
     )
 
@@ -241,8 +243,7 @@ def by_user(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> ByUser:
     for assignee, status, n in repo.grouped_counts(session, scope, ("assignee_id", "status"), None, tz):
         status_now[int(assignee)][status] += n
     new_in_period = {int(a): n for a, n in repo.grouped_counts(session, scope, ("assignee_id",), period, tz)}
-    start, end = period.utc_bounds(tz)
-    inbox = inbox_metrics.per_user(session=session, scope=scope, start=start, end=end)
+    inbox = inbox_metrics.per_user(session=session, scope=scope, period=period, tz=tz)
     people = repo.members(session, ctx.workspace_id)
     if scope.assignee_id is not None:
         people = [(uid, name) for uid, name in people if uid == scope.assignee_id]
@@ -266,7 +267,7 @@ def by_user(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> ByUser:
                 response_rate=extra.get("response_rate"),
             )
         )
-    return ByUser(period=_period(period, tz), inbox_pending=inbox_metrics.PENDING, rows=rows)
+    return ByUser(period=_period(period, tz), rows=rows)
 
 
 # ---------------------------------------------------------------- imports
@@ -294,6 +295,34 @@ def imports(*, session: Session, ctx: Ctx, query: AnalyticsQuery) -> ImportsStat
     return ImportsStats(period=_period(period, tz), rows=rows)
 
 
+# ---------------------------------------------------------------- templates
+
+
+def template_stats(*, session: Session, ctx: Ctx) -> TemplateStats:
+    """Per template of the workspace: messages sent with it, replies within 7 days, reply rate — since
+    it was created (the templates' kept counters). Agents see their own sends only (counted from their
+    messages). Most sent first."""
+    _require_view(ctx)
+    own = _own_numbers_only(ctx)
+    mine = repo.template_counts_by_sender(session, ctx.workspace_id, ctx.user_id or 0) if own else {}
+    rows = []
+    for template in templates.list_templates(session=session, ctx=ctx):
+        sent, replies = (
+            mine.get(template.id, (0, 0)) if own else (template.sent_count, template.replied_count)
+        )
+        rows.append(
+            TemplateRow(
+                template_id=template.id,
+                name=template.name,
+                sent=sent,
+                replies=replies,
+                reply_rate=round(replies / sent, 4) if sent else None,
+            )
+        )
+    rows.sort(key=lambda r: -r.sent)  # stable: ties keep the name order
+    return TemplateStats(own_only=own, rows=rows)
+
+
 # ---------------------------------------------------------------- recent activity
 
 
@@ -318,6 +347,11 @@ def recent_activity(*, session: Session, ctx: Ctx, limit: int = 10) -> list[Rece
 
 
 # ---------------------------------------------------------------- time zone
+
+
+def get_time_zone(*, session: Session, ctx: Ctx) -> str:
+    """The workspace's IANA time zone (any member may read it)."""
+    return repo.workspace_zone(session, ctx.workspace_id)
 
 
 def set_time_zone(*, session: Session, ctx: Ctx, time_zone: str) -> str:
@@ -410,6 +444,12 @@ def _table(
                 ]
                 for r in u.rows
             ],
+        )
+    if table == "templates":
+        s = template_stats(session=session, ctx=ctx)
+        return (
+            ["template_id", "name", "sent", "replies_7d", "reply_rate"],
+            [[r.template_id, r.name, r.sent, r.replies, r.reply_rate] for r in s.rows],
         )
     i = imports(session=session, ctx=ctx, query=query)
     return (
