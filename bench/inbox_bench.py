@@ -326,6 +326,7 @@ def main() -> None:
         for proc in (server, worker):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(timeout=20)
+    lines.append(f"1-min load after: {os.getloadavg()[0]:.2f}")
     report = "\n".join(lines)
     print(report)
     (ROOT / "bench" / "results" / "inbox_latest.txt").write_text(report + "\n")

@@ -191,3 +191,46 @@ def test_state_tracks_the_newest_message_shown(make_state, owner) -> None:
     _go(InboxState.load, state)
     _go(InboxState.select, state, str(conv))
     assert state.last_message_id == max(int(m.id) for m in state.messages)
+
+
+def test_relay_turns_a_message_into_one_push_per_channel_with_the_message(owner) -> None:
+    from snapleads_app.state.realtime_inbox import InboxShared, current_version, prepare_pushes
+
+    agent = add_member(owner, "agent", "agent.push@example.com")
+    lead = make_lead(owner, full_name="Dora Reis")
+    with unit_of_work() as session:
+        got = inbox.receive_inbound(
+            session=session, ctx=owner.ctx, data=InboundIn(lead_id=lead.id, body="Oi <b>")
+        )
+    event = DomainEvent(
+        type="message.created",
+        workspace_id=owner.ctx.workspace_id,
+        data={
+            "conversation_id": got.conversation_id,
+            "message_id": got.message.id,
+            "assignee_id": agent.ctx.user_id,
+        },
+    )
+    before = current_version(owner.ctx.workspace_id)
+    pushes, published = prepare_pushes(event)
+    assert published is False  # embedded default: the relay delivers them in its own process
+    version = current_version(owner.ctx.workspace_id)
+    assert version > before
+    assert [p.channel for p in pushes] == [
+        inbox_token(owner.ctx.workspace_id),
+        inbox_token(owner.ctx.workspace_id, agent.ctx.user_id),
+    ]
+    name = InboxShared.get_full_name()
+    for push in pushes:
+        fields = push.delta[name]
+        assert fields["version_rx_state_"] == version
+        assert fields["recent_rx_state_"][-1]["body"] == "Oi <b>"
+        assert fields["recent_rx_state_"][-1]["id"] == str(got.message.id)
+        assert push.change["message_id"] == str(got.message.id)
+    # A status change of the same message updates its entry in place: never listed twice.
+    again, _ = prepare_pushes(
+        DomainEvent(type="message.status_changed", workspace_id=owner.ctx.workspace_id, data=event.data)
+    )
+    entries = again[0].delta[name]["recent_rx_state_"]
+    assert [e["id"] for e in entries].count(str(got.message.id)) == 1
+    assert again[0].delta[name]["version_rx_state_"] == version + 1
