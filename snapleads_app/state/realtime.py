@@ -362,11 +362,8 @@ async def refresh_presence(app: Any, workspace_id: int, *, force: bool = False) 
     if not force and _presence_cache.online.get(workspace_id) == rows:
         return False
 
-    def apply(state: WorkspaceShared) -> None:
-        if state.online != rows:
-            state.online = rows
-
-    await modify_shared(app, WorkspaceShared, workspace_token(workspace_id), apply)
+    push = Push(channel=workspace_token(workspace_id), delta=field_delta(WorkspaceShared, {"online": rows}))
+    await send_pushes(app, [push], published=await asyncio.to_thread(publish_pushes, [push]))
     if rows:
         _presence_cache.online[workspace_id] = rows
     else:
@@ -376,7 +373,8 @@ async def refresh_presence(app: Any, workspace_id: int, *, force: bool = False) 
 
 @relay_handler("presence")
 async def _on_presence(app: Any, event: DomainEvent) -> None:
-    await refresh_presence(app, event.workspace_id, force=True)
+    # A tab that just came online got the list when it joined (go_online): push only real changes.
+    await refresh_presence(app, event.workspace_id)
 
 
 async def _sweep_presence(app: Any) -> None:
