@@ -225,6 +225,7 @@ def main() -> None:
         "REDIS_URL": redis_url,
         "ENVIRONMENT": "development",
         "BCRYPT_ROUNDS": "4",
+        "ACCESS_TOKEN_MINUTES": "240",  # a 200-tab run outlasts the default 15 min of the tokens it mints
         "LOG_LEVEL": "WARNING",
         "PUBLIC_URL": base,
         "API_URL": base,

@@ -6,7 +6,7 @@ the workspace's (`inbox-<wid>`, joined by members who see every conversation) an
 (`inbox-<wid>-u<uid>`, joined by agents, who see only theirs; a reassignment also reaches the previous
 assignee so it leaves their list). Every process emits it to its own tabs on that channel in one
 Socket.IO call: `InboxShared` is a tab-local state that only these pushes write (the server's copy keeps
-what `link` set), so a broadcast costs O(1) state-manager work whatever the number of tabs.
+what `link` may have set), so a broadcast costs O(1) state-manager work whatever the number of tabs.
 
 The page's watcher (components/live.watch) calls `InboxState.live_changed`, which reads what changed
 from the database — new messages after the last one shown (merged by id: nothing twice), current
@@ -191,9 +191,15 @@ class InboxLiveState(SessionState):
     @rx.event
     @guarded
     async def link(self):
+        from snapleads_app.state.inbox import InboxState  # the page imports this module
+
         ctx = await self._ctx()
         PUSH_HUB.join("inbox", channel_for(ctx), self.router.session.session_id)
-        # The version now: a change between the page's database read and this join reaches the page's
-        # watcher as a newer version than the one its load saw (`InboxState._live_seen`): it catches up.
-        shared = await self.get_state(InboxShared)
-        shared.version = await asyncio.to_thread(current_version, ctx.workspace_id)
+        # A change between the page's database read and this join was pushed to nobody here: hand the
+        # watcher the version now, newer than the one the load saw, and the page catches up. (Without
+        # such a change nothing is written: no useless round trip per opened tab.)
+        page = await self.get_state(InboxState)
+        current = await asyncio.to_thread(current_version, ctx.workspace_id)
+        if current > page._live_seen:
+            shared = await self.get_state(InboxShared)
+            shared.version = current

@@ -234,3 +234,19 @@ def test_relay_turns_a_message_into_one_push_per_channel_with_the_message(owner)
     entries = again[0].delta[name]["recent_rx_state_"]
     assert [e["id"] for e in entries].count(str(got.message.id)) == 1
     assert again[0].delta[name]["version_rx_state_"] == version + 1
+
+
+def test_link_hands_over_a_change_missed_between_load_and_join(make_state, owner) -> None:
+    from snapleads_app.state.realtime import PUSH_HUB, VERSIONS
+    from snapleads_app.state.realtime_inbox import InboxLiveState, InboxShared, version_key
+
+    state = make_state(InboxState, token=web_cookie(owner.email), path="/inbox")
+    _go(InboxState.load, state)
+    live = asyncio.run(state.get_state(InboxLiveState))
+    shared = asyncio.run(state.get_state(InboxShared))
+    _go(InboxLiveState.link, live)
+    assert shared.version == 0  # nothing happened since the load: no write, no round trip
+    assert PUSH_HUB.members(inbox_token(owner.ctx.workspace_id)) == ["sid-1"]
+    VERSIONS.bump(version_key(owner.ctx.workspace_id))  # a change lands before the (next) join
+    _go(InboxLiveState.link, live)
+    assert shared.version > state._live_seen  # the watcher sees a newer version: the page catches up
