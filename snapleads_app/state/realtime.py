@@ -164,7 +164,14 @@ class PushHub:
         self.prune(lambda sid: sid in live)
         sids = self.members(push.channel)
         if sids:
+            started = time.perf_counter()
             await namespace.emit(str(SocketEvent.EVENT), StateUpdate(delta=push.delta), to=sids)
+            log.info(
+                "push %s delivered to %d sockets in %.1f ms",
+                push.channel,
+                len(sids),
+                (time.perf_counter() - started) * 1000,
+            )
         return len(sids)
 
     def clear(self) -> None:
