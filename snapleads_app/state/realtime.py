@@ -19,7 +19,7 @@ Two ways to reach the browsers:
   later event of a tab that reads the linked state repeats that fan-out. Fine for a handful of tabs.
 - Pushes (`Push`, `PUSH_HUB`) cost O(1) state-manager work per change whatever the number of tabs: the
   leader turns the event into one partial delta of a tab-local state that only pushes write, publishes it
-  once (Redis pub/sub channel `snapleads:push`, or in process on the embedded default), and every process
+  once (Redis pub/sub channel `snapleads:push:<db>`, or in process on the embedded default), and every process
   emits it in one Socket.IO call to the sockets of its own tabs that joined the channel (`PUSH_HUB.join`
   from the tab's own event; a socket that closed or reconnected is dropped: its reconnect re-runs the
   page's on_load, which reads the database and joins again). No state lock, no state load or save.
@@ -85,6 +85,14 @@ async def modify_shared(app: Any, cls: type[rx.State], token: str, apply: Callab
 # ---------------------------------------------------------------- pushes (O(1) fan-out)
 
 PUSH_CHANNEL = "snapleads:push"
+
+
+def push_channel(client: Any) -> str:
+    """Redis pub/sub ignores the database number: name the channel after it, so deployments (or test
+    runs) that share a Redis server on different databases never receive each other's pushes."""
+    return f"{PUSH_CHANNEL}:{int(client.connection_pool.connection_kwargs.get('db') or 0)}"
+
+
 VERSION_PREFIX = "snapleads:version:"
 
 
@@ -237,7 +245,7 @@ def publish_pushes(pushes: list[Push]) -> bool:
     try:
         pipe = client.pipeline(transaction=False)
         for push in pushes:
-            pipe.publish(PUSH_CHANNEL, push.to_json())
+            pipe.publish(push_channel(client), push.to_json())
         pipe.execute()
     except redis.RedisError:
         log.warning("relay: redis publish of %d pushes failed; delivering in this process", len(pushes))
@@ -259,7 +267,7 @@ async def _push_listener(app: Any, url: str) -> None:
         client = aioredis.Redis.from_url(url, health_check_interval=30)
         try:
             async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
-                await pubsub.subscribe(PUSH_CHANNEL)
+                await pubsub.subscribe(push_channel(client))
                 async for message in pubsub.listen():
                     if message.get("type") != "message":
                         continue

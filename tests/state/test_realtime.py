@@ -175,7 +175,8 @@ def test_pushes_published_over_redis_reach_a_subscriber(monkeypatch: pytest.Monk
     client = _redis_or_skip()
     monkeypatch.setattr(realtime, "get_redis", lambda: client)
     pubsub = client.pubsub(ignore_subscribe_messages=True)
-    pubsub.subscribe(realtime.PUSH_CHANNEL)
+    assert realtime.push_channel(client) == "snapleads:push:15"
+    pubsub.subscribe(realtime.push_channel(client))
     try:
         pushes = [Push(channel=f"inbox-{i}", delta={"s": {"version_rx_state_": i}}) for i in range(3)]
         assert publish_pushes(pushes) is True
