@@ -7,6 +7,7 @@ change is re-read from the database (`live_changed`), so what a tab shows is alw
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import datetime as dt
 from typing import Any
@@ -35,7 +36,7 @@ from snapleads_app.domain.templates import service as templates
 from snapleads_app.domain.templates.models import PreviewIn
 from snapleads_app.state.base import guarded, run_service
 from snapleads_app.state.leads import STATUSES, Option, TagChip, initials, tag_chips
-from snapleads_app.state.realtime_inbox import InboxLiveState, InboxShared
+from snapleads_app.state.realtime_inbox import InboxLiveState, current_version, last_change
 from snapleads_app.state.session import SessionState
 from snapleads_app.state.viewing import ViewingState
 
@@ -290,6 +291,8 @@ class InboxState(SessionState):
     async def load(self):
         ctx = await self._ctx()
         self.live_since_ms = int(clock.now().timestamp() * 1000)
+        # Every push numbered up to here is in what this load reads; later ones make live_changed catch up.
+        self._live_seen = await asyncio.to_thread(current_version, ctx.workspace_id)
         await self._load_lookups(ctx)
         await self._load_list(ctx, keep=len(self.conversations))
         wanted = self.router.url.query_parameters.get("c", "") or self.selected_id
@@ -491,13 +494,11 @@ class InboxState(SessionState):
     @guarded
     async def live_changed(self, version: int):
         version = int(version or 0)
-        if self._live_seen == 0 or version <= self._live_seen:
-            self._live_seen = max(self._live_seen, version)
+        if version <= self._live_seen:
             return None
         self._live_seen = version
-        shared = await self.get_state(InboxShared)
-        change = dict(shared.change)
         ctx = await self._ctx()
+        change = last_change(ctx)
         # One unit of work for everything a change can touch: the list, the open thread, statuses.
         snap = await self._snapshot(ctx, with_list=True)
         if snap.page is not None:

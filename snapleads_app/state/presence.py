@@ -1,4 +1,4 @@
-"""Presence of this browser tab: link to the workspace's shared state, heartbeat, leave.
+"""Presence of this browser tab: join the workspace's pushes, heartbeat, leave.
 
 A tab comes online when the shell loads (`go_online`): the heartbeat is written to the presence store
 and a `presence` event is published (the relay refreshes `WorkspaceShared.online`). A background task
@@ -19,6 +19,7 @@ from snapleads_app.core.events import DomainEvent, publish
 from snapleads_app.domain.accounts import service as accounts
 from snapleads_app.domain.presence import service as presence
 from snapleads_app.state.base import LOGIN_ROUTE, api_url, full_page_load, guarded, run_blocking, run_service
+from snapleads_app.state.realtime import PUSH_HUB, online_rows
 from snapleads_app.state.session import SessionState
 from snapleads_app.state.shared import WorkspaceShared, workspace_token
 
@@ -73,14 +74,15 @@ class PresenceState(SessionState):
     @guarded
     async def go_online(self):
         ctx = await self._ctx()
-        shared = await self.get_state(WorkspaceShared)
-        await shared._link_to(workspace_token(ctx.workspace_id))
+        PUSH_HUB.join("workspace", workspace_token(ctx.workspace_id), self.router.session.session_id)
         client_token = self.router.session.client_token
         previous = self._online_as
         if previous[0] and previous != (ctx.workspace_id, ctx.user_id):
             await run_blocking(depart, previous[0], previous[1], client_token)
         self._online_as = (ctx.workspace_id, int(ctx.user_id or 0))
         await run_blocking(beat, ctx.workspace_id, int(ctx.user_id or 0), self.user_name, client_token)
+        shared = await self.get_state(WorkspaceShared)
+        shared.online = await run_blocking(online_rows, ctx.workspace_id)  # later changes are pushed
         if client_token not in _RUNNING:
             return PresenceState.heartbeat_loop
         return None

@@ -1,13 +1,18 @@
-"""Realtime for the inbox: message and conversation events → shared "inbox version" → open inboxes.
+"""Realtime for the inbox: message and conversation events → one push per channel → open inboxes.
 
-The relay (state/realtime.py, exactly one process applies each event) bumps `InboxShared.version` and
-records the change under the workspace's token (`inbox-<wid>`, linked by members who see every
-conversation) and under the assignee's own token (`inbox-<wid>-u<uid>`, linked by agents, who see only
-theirs; a reassignment also reaches the previous assignee so it leaves their list). The page's watcher
-(components/live.watch) calls `InboxState.live_changed`, which reads what changed from the database —
-new messages after the last one shown (merged by id: nothing twice), current delivery statuses, the
-conversation list — so a missed or repeated event, or a reconnect (on_load runs again), never leaves a
-browser wrong.
+The relay (state/realtime.py, exactly one process applies each event) reads the message once, bumps the
+workspace's inbox version (a counter in Redis shared by every process) and sends one push per channel:
+the workspace's (`inbox-<wid>`, joined by members who see every conversation) and the assignee's own
+(`inbox-<wid>-u<uid>`, joined by agents, who see only theirs; a reassignment also reaches the previous
+assignee so it leaves their list). Every process emits it to its own tabs on that channel in one
+Socket.IO call: `InboxShared` is a tab-local state that only these pushes write (the server's copy keeps
+what `link` may have set), so a broadcast costs O(1) state-manager work whatever the number of tabs.
+
+The page's watcher (components/live.watch) calls `InboxState.live_changed`, which reads what changed
+from the database — new messages after the last one shown (merged by id: nothing twice), current
+delivery statuses, the conversation list — so a missed or repeated push, or a reconnect (on_load runs
+again, re-reads the database and joins again), never leaves a browser wrong. `InboxShared.recent`
+carries the new message itself, so the thread shows it from the push before that read returns.
 
 Imported by snapleads_app.py so the relay handlers are registered.
 """
@@ -26,7 +31,15 @@ from snapleads_app.domain.accounts import rules
 from snapleads_app.domain.inbox import service as inbox
 from snapleads_app.domain.inbox.models import MessagePublic
 from snapleads_app.state.base import guarded
-from snapleads_app.state.realtime import modify_shared, relay_handler
+from snapleads_app.state.realtime import (
+    PUSH_HUB,
+    VERSIONS,
+    Push,
+    field_delta,
+    publish_pushes,
+    relay_handler,
+    send_pushes,
+)
 from snapleads_app.state.session import SessionState
 
 INBOX_EVENTS = ("message.created", "message.status_changed", "conversation.updated")
@@ -38,15 +51,23 @@ def inbox_token(workspace_id: int, user_id: int | None = None) -> str:
     return base if user_id is None else f"{base}-u{int(user_id)}"
 
 
-class InboxShared(rx.SharedState):
-    """The last inbox change of a workspace (or of one agent's conversations); written by the relay."""
+def version_key(workspace_id: int) -> str:
+    return f"inbox-{int(workspace_id)}"
 
-    # 0 = nothing observed yet; bumped by one per applied event.
+
+def current_version(workspace_id: int) -> int:
+    """Blocking: the workspace's inbox version now (every change after it is numbered higher)."""
+    return VERSIONS.current(version_key(workspace_id))
+
+
+class InboxShared(rx.State):
+    """The inbox changes a tab receives (its workspace's, or one agent's conversations): written in the
+    browser by the relay's pushes; on the server only `link` writes it (the version at join time)."""
+
+    # The workspace's inbox version of the last push (a counter that only grows).
     version: rx.Field[int] = rx.field(0)
-    # {"type": "message.created", "conversation_id": "4", "message_id": "9", "actor": "7", ...}
-    change: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
-    # The latest messages (newest last, at most RECENT): browsers render one from here as soon as the
-    # delta arrives, until their own state has caught up from the database (one hop instead of two).
+    # The latest messages of the channel (newest last, at most RECENT): browsers render one from here as
+    # soon as the push arrives, until their own state has caught up from the database.
     recent: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
 
 
@@ -100,37 +121,85 @@ def _load_message(workspace_id: int, message_id: int) -> MessagePublic | None:
         return inbox.message_for_relay(session=session, workspace_id=workspace_id, message_id=message_id)
 
 
-async def _bump(app: Any, event: DomainEvent) -> None:
+class RecentByChannel:
+    """The leader's `recent` list per channel (bounded: the least recently changed channels go first).
+    Only a fast path: a new leader starts empty and the database stays the truth."""
+
+    MAX_CHANNELS = 2_000
+
+    def __init__(self) -> None:
+        self._lists: dict[str, list[dict[str, str]]] = {}
+
+    def with_entry(self, channel: str, entry: dict[str, str] | None) -> list[dict[str, str]]:
+        current = self._lists.pop(channel, [])
+        if entry is not None:
+            current = merge_recent(current, entry)
+        self._lists[channel] = current  # re-inserted: most recent last
+        while len(self._lists) > self.MAX_CHANNELS:
+            self._lists.pop(next(iter(self._lists)))
+        return list(current)
+
+
+_recent = RecentByChannel()
+
+
+def prepare_pushes(event: DomainEvent) -> tuple[list[Push], bool]:
+    """Blocking (one thread hop for the whole change): read the message, bump the version, build one
+    push per channel and publish them to every process. Returns (pushes, published)."""
     record = change_record(event)
     entry = None
     if event.type in ("message.created", "message.status_changed") and record["message_id"].isdigit():
-        msg = await asyncio.to_thread(_load_message, event.workspace_id, int(record["message_id"]))
+        msg = _load_message(event.workspace_id, int(record["message_id"]))
         entry = recent_entry(msg, event.at) if msg is not None else None
+    version = VERSIONS.bump(version_key(event.workspace_id))
+    pushes = [
+        Push(
+            channel=channel,
+            delta=field_delta(
+                InboxShared, {"version": version, "recent": _recent.with_entry(channel, entry)}
+            ),
+            change=record,
+        )
+        for channel in tokens_for(event)
+    ]
+    return pushes, publish_pushes(pushes)
 
-    def apply(state: InboxShared) -> None:
-        state.version = state.version + 1
-        state.change = record
-        if entry is not None:
-            state.recent = merge_recent(list(state.recent), entry)
 
-    for token in tokens_for(event):
-        await modify_shared(app, InboxShared, token, apply)
+async def _push(app: Any, event: DomainEvent) -> None:
+    pushes, published = await asyncio.to_thread(prepare_pushes, event)
+    await send_pushes(app, pushes, published=published)
 
 
 for _type in INBOX_EVENTS:
-    relay_handler(_type)(_bump)
+    relay_handler(_type)(_push)
+
+
+def channel_for(ctx: Any) -> str:
+    """The channel a member's tabs join: the workspace's, or the agent's own conversations'."""
+    sees_all = rules.can(ctx.role, "leads.see_all")
+    return inbox_token(ctx.workspace_id, None if sees_all else ctx.user_id)
+
+
+def last_change(ctx: Any) -> dict[str, str]:
+    """What the last push of `ctx`'s channel was about (as this process received it; {} if none)."""
+    return PUSH_HUB.last_change(channel_for(ctx))
 
 
 class InboxLiveState(SessionState):
-    """Links the tab to the inbox changes it may see (a separate event after the page load)."""
+    """Joins the tab to the inbox pushes it may see (a separate event after the page load)."""
 
     @rx.event
     @guarded
     async def link(self):
+        from snapleads_app.state.inbox import InboxState  # the page imports this module
+
         ctx = await self._ctx()
-        sees_all = rules.can(ctx.role, "leads.see_all")
-        shared = await self.get_state(InboxShared)
-        linked = await shared._link_to(inbox_token(ctx.workspace_id, None if sees_all else ctx.user_id))
-        if linked.version == 0:
-            # "0" means "not linked yet" to the watchers: the first real event must read as a change.
-            linked.version = 1
+        PUSH_HUB.join("inbox", channel_for(ctx), self.router.session.session_id)
+        # A change between the page's database read and this join was pushed to nobody here: hand the
+        # watcher the version now, newer than the one the load saw, and the page catches up. (Without
+        # such a change nothing is written: no useless round trip per opened tab.)
+        page = await self.get_state(InboxState)
+        current = await asyncio.to_thread(current_version, ctx.workspace_id)
+        if current > page._live_seen:
+            shared = await self.get_state(InboxShared)
+            shared.version = current

@@ -1,8 +1,7 @@
-"""Shared states: one instance per workspace token, fanned out by Reflex to every linked browser.
-
-Only the realtime relay (state/realtime.py) writes them, from domain events; browsers link to their
-workspace's token in `PresenceState.go_online` after the session is verified.
-Tokens must not contain "_" (Reflex uses it as a separator).
+"""What every member of a workspace sees live, pushed by the relay to the tabs joined to the workspace's
+channel (`ws-<wid>`; see "pushes" in state/realtime.py): one Socket.IO emit per process and change, no
+per-tab state write. Tabs join in `PresenceState.go_online` after the session is verified, which also
+sets the current value (a tab's server copy holds what it had at join time).
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ def workspace_token(workspace_id: int) -> str:
     return f"ws-{int(workspace_id)}"
 
 
-class WorkspaceShared(rx.SharedState):
+class WorkspaceShared(rx.State):
     """What every member of a workspace sees live."""
 
     # [{"user_id": "7", "name": "Ana Lima", "initials": "AL"}], sorted by name.

@@ -191,3 +191,64 @@ def test_state_tracks_the_newest_message_shown(make_state, owner) -> None:
     _go(InboxState.load, state)
     _go(InboxState.select, state, str(conv))
     assert state.last_message_id == max(int(m.id) for m in state.messages)
+
+
+def test_relay_turns_a_message_into_one_push_per_channel_with_the_message(owner) -> None:
+    from snapleads_app.core.redis_client import get_redis
+    from snapleads_app.state.realtime_inbox import InboxShared, current_version, prepare_pushes
+
+    agent = add_member(owner, "agent", "agent.push@example.com")
+    lead = make_lead(owner, full_name="Dora Reis")
+    with unit_of_work() as session:
+        got = inbox.receive_inbound(
+            session=session, ctx=owner.ctx, data=InboundIn(lead_id=lead.id, body="Oi <b>")
+        )
+    event = DomainEvent(
+        type="message.created",
+        workspace_id=owner.ctx.workspace_id,
+        data={
+            "conversation_id": got.conversation_id,
+            "message_id": got.message.id,
+            "assignee_id": agent.ctx.user_id,
+        },
+    )
+    before = current_version(owner.ctx.workspace_id)
+    pushes, published = prepare_pushes(event)
+    # Over Redis to every process; on the embedded default the relay delivers them in its own process.
+    assert published is (get_redis() is not None)
+    version = current_version(owner.ctx.workspace_id)
+    assert version > before
+    assert [p.channel for p in pushes] == [
+        inbox_token(owner.ctx.workspace_id),
+        inbox_token(owner.ctx.workspace_id, agent.ctx.user_id),
+    ]
+    name = InboxShared.get_full_name()
+    for push in pushes:
+        fields = push.delta[name]
+        assert fields["version_rx_state_"] == version
+        assert fields["recent_rx_state_"][-1]["body"] == "Oi <b>"
+        assert fields["recent_rx_state_"][-1]["id"] == str(got.message.id)
+        assert push.change["message_id"] == str(got.message.id)
+    # A status change of the same message updates its entry in place: never listed twice.
+    again, _ = prepare_pushes(
+        DomainEvent(type="message.status_changed", workspace_id=owner.ctx.workspace_id, data=event.data)
+    )
+    entries = again[0].delta[name]["recent_rx_state_"]
+    assert [e["id"] for e in entries].count(str(got.message.id)) == 1
+    assert again[0].delta[name]["version_rx_state_"] == version + 1
+
+
+def test_link_hands_over_a_change_missed_between_load_and_join(make_state, owner) -> None:
+    from snapleads_app.state.realtime import PUSH_HUB, VERSIONS
+    from snapleads_app.state.realtime_inbox import InboxLiveState, InboxShared, version_key
+
+    state = make_state(InboxState, token=web_cookie(owner.email), path="/inbox")
+    _go(InboxState.load, state)
+    live = asyncio.run(state.get_state(InboxLiveState))
+    shared = asyncio.run(state.get_state(InboxShared))
+    _go(InboxLiveState.link, live)
+    assert shared.version == 0  # nothing happened since the load: no write, no round trip
+    assert PUSH_HUB.members(inbox_token(owner.ctx.workspace_id)) == ["sid-1"]
+    VERSIONS.bump(version_key(owner.ctx.workspace_id))  # a change lands before the (next) join
+    _go(InboxLiveState.link, live)
+    assert shared.version > state._live_seen  # the watcher sees a newer version: the page catches up
