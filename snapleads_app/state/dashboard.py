@@ -466,7 +466,7 @@ class DashboardState(SessionState):
 
     @rx.event
     async def live_changed(self, version: Any):
-        """A lead or import changed in the workspace: one reload shortly after (coalesced)."""
+        """A lead, import or conversation changed in the workspace: one reload shortly after (coalesced)."""
         if not self.loaded or not version or self._reload_pending:
             return None
         self._reload_pending = True

@@ -14,15 +14,19 @@ from snapleads_app.components.widgets import ACCENT, captioned, empty_state, opt
 from snapleads_app.state.dashboard import PLATFORMS, DashboardState, Kpi, Slice
 from snapleads_app.state.i18n import tr
 from snapleads_app.state.realtime_imports import ImportsShared
+from snapleads_app.state.realtime_inbox import InboxShared
 from snapleads_app.state.realtime_leads import LeadsShared
 
 S = DashboardState
 
 
 def live_watchers() -> rx.Component:
-    """Reload the numbers when leads or imports change anywhere in the workspace."""
+    """Reload the numbers when leads, imports or conversations change (every page's shell already joins
+    the tab to its inbox channel: the workspace's, or an agent's own)."""
     return rx.fragment(
-        watch(LeadsShared.version, S.live_changed), watch(ImportsShared.version, S.live_changed)
+        watch(LeadsShared.version, S.live_changed),
+        watch(ImportsShared.version, S.live_changed),
+        watch(InboxShared.version, S.live_changed),
     )
 
 

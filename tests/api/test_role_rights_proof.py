@@ -129,6 +129,7 @@ RIGHTS: dict[tuple[str, str], frozenset[str]] = {
     ("get", "/api/v1/analytics/timeline"): ALL,
     ("get", "/api/v1/analytics/by-user"): ALL,
     ("get", "/api/v1/analytics/imports"): ALL,
+    ("get", "/api/v1/analytics/templates"): ALL,
     ("get", "/api/v1/analytics/{table}.csv"): MANAGERS,
     ("put", "/api/v1/analytics/time-zone"): ADMINS,
     # --- automations and templates: managers edit, everyone reads ----------------------------------------

@@ -60,6 +60,10 @@ def test_dashboard_charts_render_demo_totals_and_update_live(app_url: str, brows
         _add_demo_lead(platform="linkedin")
         expect(page.locator("#kpi-total .kpi-value")).to_have_text("41")
         expect(page.locator("#by-platform [data-key=linkedin]")).to_contain_text("9")
+        # …and a message from that lead opens a conversation: the conversations card follows live.
+        before = int(page.locator("#kpi-conversations .kpi-value").inner_text().replace(".", ""))
+        _message_from_live_lead()
+        expect(page.locator("#kpi-conversations .kpi-value")).to_have_text(str(before + 1))
 
         # /analytics: the fuller tables and the CSV links.
         page.goto(f"{app_url}/analytics")
@@ -108,22 +112,38 @@ def test_new_workspace_sees_the_empty_state(app_url: str, browser: Any) -> None:
         context.close()
 
 
-def _add_demo_lead(platform: str) -> None:
+def _demo_ctx(session: Any) -> Any:
     from sqlmodel import select
 
     from snapleads_app.core.context import Ctx
-    from snapleads_app.core.db import unit_of_work
     from snapleads_app.domain.accounts.models import Membership, User
+
+    user_id, workspace_id = session.exec(
+        select(User.id, Membership.workspace_id)
+        .join(Membership, Membership.user_id == User.id)  # type: ignore[arg-type]
+        .where(User.email == cli.DEMO_EMAIL)
+    ).one()
+    return Ctx(user_id=user_id, workspace_id=workspace_id, role="owner", via="api")
+
+
+def _message_from_live_lead() -> None:
+    from snapleads_app.core.db import unit_of_work
+    from snapleads_app.domain.inbox import service as inbox
+    from snapleads_app.domain.inbox.models import InboundIn
+
+    with unit_of_work() as session:
+        ctx = _demo_ctx(session)
+        data = InboundIn(lead={"platform": "linkedin", "username": "live.lead"}, body="Oi! Vi seu contato.")  # type: ignore[arg-type]
+        inbox.receive_inbound(session=session, ctx=ctx, data=data)
+
+
+def _add_demo_lead(platform: str) -> None:
+    from snapleads_app.core.db import unit_of_work
     from snapleads_app.domain.leads import service as leads
     from snapleads_app.domain.leads.models import LeadCreate
 
     with unit_of_work() as session:
-        user_id, workspace_id = session.exec(
-            select(User.id, Membership.workspace_id)
-            .join(Membership, Membership.user_id == User.id)  # type: ignore[arg-type]
-            .where(User.email == cli.DEMO_EMAIL)
-        ).one()
-        ctx = Ctx(user_id=user_id, workspace_id=workspace_id, role="owner", via="api")
+        ctx = _demo_ctx(session)
         leads.create_lead(
             session=session,
             ctx=ctx,
