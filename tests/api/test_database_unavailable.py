@@ -49,10 +49,13 @@ def test_health_reports_the_database_down(client, cut_database):
 
 
 def test_a_database_error_that_is_not_a_lost_connection_stays_a_500(api):
-    @api.get("/api/v1/_deadlock")
-    def deadlock() -> None:
-        raise OperationalError("UPDATE stage", {}, psycopg.errors.DeadlockDetected("deadlock detected"))
+    # (A deadlock is retried by the route and then a 503: tests/api/test_conflict_retry.py.)
+    @api.get("/api/v1/_timeout")
+    def statement_timeout() -> None:
+        raise OperationalError(
+            "SELECT 1", {}, psycopg.errors.QueryCanceled("canceling statement due to statement timeout")
+        )
 
     with TestClient(api, raise_server_exceptions=False) as client:
-        response = client.get("/api/v1/_deadlock")
+        response = client.get("/api/v1/_timeout")
     assert response.status_code == 500 and response.json()["code"] == "internal_error"
