@@ -11,12 +11,13 @@ from api_ext import build_api
 from snapleads_app.core.logging import configure_logging
 from snapleads_app.core.settings import get_settings
 from snapleads_app.pages import register_pages
-from snapleads_app.state import (  # noqa: F401 - registers the relay handlers
+from snapleads_app.state import (  # noqa: F401 - registers the relay handlers (and patches Reflex)
     realtime,
     realtime_automations,
     realtime_imports,
     realtime_inbox,
     realtime_leads,
+    reflex_patches,
     viewing,
 )
 from workers.broker import setup_broker

@@ -68,9 +68,16 @@ async def _on_viewing(app: Any, event: DomainEvent) -> None:
     )
 
 
-def _on_inbox(path: str) -> bool:
-    """Whether the tab's last known route is the inbox ("" = not known yet: assume so)."""
-    return not path or path.rstrip("/").startswith("/inbox")
+def _left_inbox(path: str, path_at_view: str) -> bool:
+    """Whether the tab's last event came from a page other than the inbox.
+
+    `view` only ever comes from the inbox page, yet an event sent from a page's mount effect right
+    after a client-side navigation carries the previous route (Reflex updates its location after the
+    children's effects). So a non-inbox path counts only once it differs from the one `view` saw.
+    """
+    if not path or path.rstrip("/").startswith("/inbox"):
+        return False
+    return path != path_at_view
 
 
 class ViewingState(SessionState):
@@ -78,6 +85,8 @@ class ViewingState(SessionState):
     _viewing: tuple[int, int, int] = (0, 0, 0)
     # The name the others read (from the database: the page may not have loaded the session yet).
     _viewer_name: str = ""
+    # The route the `view` event carried (possibly stale, see `_left_inbox`).
+    _path_at_view: str = ""
 
     async def _leave(self) -> None:
         wid, cid, uid = self._viewing
@@ -102,6 +111,7 @@ class ViewingState(SessionState):
         ctx = await self._ctx()
         target = (ctx.workspace_id, int(conversation_id), int(ctx.user_id or 0))
         client_token = self.router.session.client_token
+        self._path_at_view = self.router.url.path
         if target == self._viewing and client_token in _RUNNING:
             return None  # already viewing it, renewed by this process's loop
         if target != self._viewing:
@@ -147,11 +157,9 @@ class ViewingState(SessionState):
                     current = self._viewing
                     name = self._viewer_name
                     # Left the page without its unmount event (logout, a full page load elsewhere).
-                    left = bool(current[1]) and not _on_inbox(self.router.url.path)
-                if left:
-                    break  # the finally below removes the entry and announces it
-                if not current[1]:
-                    break
+                    if not current[1] or _left_inbox(self.router.url.path, self._path_at_view):
+                        await self._end_loop(current, client_token)
+                        return
                 wid, cid, uid = current
                 seen = await run_blocking(
                     viewing.renew,
@@ -166,33 +174,34 @@ class ViewingState(SessionState):
                 if not await is_client_connected(client_token):
                     await asyncio.sleep(DISCONNECT_GRACE_SECONDS)
                     if not await is_client_connected(client_token):
-                        break
+                        async with self:
+                            await self._end_loop(self._viewing, client_token)
+                        return
                 async with self:
                     if self._viewing != current:
                         seen = set()  # another conversation: its first beat announces nothing
         except asyncio.CancelledError:
+            _RUNNING.discard(client_token)
             raise
         except Exception:
             log.exception("viewing heartbeat loop failed")
-        finally:
-            _RUNNING.discard(client_token)
-            if current[1]:
-                try:
-                    await self._depart_after_loop(current, client_token)
-                except Exception:
-                    log.exception("viewing leave failed")
+            _RUNNING.discard(client_token)  # even if the cleanup below fails, a later `view` restarts
+            async with self:
+                await self._end_loop(self._viewing, client_token)
 
-    async def _depart_after_loop(self, current: tuple[int, int, int], client_token: str) -> None:
-        """The tab is gone (or its loop failed): remove what it was viewing unless it moved on already."""
-        async with self:
-            moved_on = self._viewing != current
-            if not moved_on:
-                self._viewing = (0, 0, 0)
-        if not moved_on:
-            await run_blocking(
-                viewing.stop_viewing,
-                workspace_id=current[0],
-                conversation_id=current[1],
-                user_id=current[2],
-                client_token=client_token,
-            )
+    async def _end_loop(self, current: tuple[int, int, int], client_token: str) -> None:
+        """Called holding the state lock, so no `view` of this tab runs in between: it either ran
+        before (and this removes what the tab views now) or runs after and starts a fresh loop."""
+        _RUNNING.discard(client_token)
+        self._viewing = (0, 0, 0)
+        if current[1]:
+            try:
+                await run_blocking(
+                    viewing.stop_viewing,
+                    workspace_id=current[0],
+                    conversation_id=current[1],
+                    user_id=current[2],
+                    client_token=client_token,
+                )
+            except Exception:
+                log.exception("viewing leave failed")
