@@ -600,3 +600,73 @@ def test_the_foreign_check_can_fail(w: World, make_state: Any) -> None:
         as_a=True,
     )
     assert _snapshot(w) != before
+
+
+# Handlers an agent may use on A's ids even when the lead is not theirs (SPEC.md roles): none so far —
+# creating and importing leads take no foreign ids, so they are `listing`/`ui` cases, not `foreign` ones.
+AGENT_MAY_CHANGE: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("key", FOREIGN)
+def test_an_agent_who_is_not_the_assignee_changes_nothing(w: World, make_state: Any, key: str) -> None:
+    """Agents see and edit only what is assigned to them; they never delete, assign, export or manage
+    templates, automations, tags' workspace settings (SPEC.md roles). A second agent of A, with A's own
+    ids (all assigned to A's first agent or to nobody), leaves A's data as it was."""
+    other_agent = add_member(w.a, "agent")
+    for call in CASES[key].calls:
+        before = _snapshot(w)
+        _go(w, make_state, key, call, member=other_agent)
+        if key not in AGENT_MAY_CHANGE:
+            assert _snapshot(w) == before, f"{key} let an agent change workspace A's data"
+
+
+def test_the_agent_check_can_fail(w: World, make_state: Any) -> None:
+    """Once A's lead is assigned to that agent, the same call does change it (so 'unchanged' above
+    means refused, not a call that never reaches the data)."""
+    from snapleads_app.core.db import unit_of_work
+    from snapleads_app.domain.leads import service as leads
+
+    agent = add_member(w.a, "agent")
+    with unit_of_work() as session:
+        leads.assign_lead(session=session, ctx=w.a.ctx, lead_id=w.a_ids["lead"], assignee_id=agent.user_id)
+    before = _snapshot(w)
+    _go(
+        w,
+        make_state,
+        "LeadDetailState.save_field",
+        CASES["LeadDetailState.save_field"].calls[0],
+        member=agent,
+    )
+    assert _snapshot(w) != before
+
+
+# Owner/admin only (SPEC.md roles: workspace settings, members, webhooks/API keys).
+OWNER_ADMIN_ONLY = sorted(
+    k
+    for k in FOREIGN
+    if k.split(".")[0] in {"MembersState", "WebhooksSettingsState", "WorkspaceSettingsState"}
+)
+READS_ONLY = {"WebhooksSettingsState.show_log": "shows the delivery log"}
+
+
+def _changed(w: World, before: str) -> bool:
+    try:
+        return _snapshot(w) != before
+    except AssertionError:  # the snapshot's GET of a deleted resource answers 404: it is gone
+        return True
+
+
+@pytest.mark.parametrize("key", OWNER_ADMIN_ONLY)
+def test_a_manager_cannot_touch_members_settings_or_webhooks(w: World, make_state: Any, key: str) -> None:
+    manager = add_member(w.a, "manager")
+    for call in CASES[key].calls:
+        before = _snapshot(w)
+        _go(w, make_state, key, call, member=manager)
+        assert _snapshot(w) == before, f"{key} let a manager change workspace A's data"
+    if key in READS_ONLY:
+        return
+    admin = add_member(w.a, "admin")  # …and an admin can (so the check above can fail)
+    before = _snapshot(w)
+    for call in CASES[key].calls:
+        _go(w, make_state, key, call, member=admin)
+    assert _changed(w, before), f"{key}: an admin's call should change A (or the snapshot misses it)"
