@@ -1083,6 +1083,14 @@ def measure(base: str, db: str, queries: list[Query], auth: Auth, n: int, warmup
     raw.close()
 
 
+def cpu_reference_ms() -> float:
+    """A fixed pure-Python loop (best of 5, ms): the same machine type runs from ≈ 8 to ≈ 16 ms depending
+    on the host, and every figure of this report scales with it; compare runs with this in mind."""
+    import timeit
+
+    return min(timeit.repeat("sum(range(10**6))", number=10, repeat=5)) / 10 * 1000
+
+
 def wait_for_quiet(max_wait: float, threshold: float) -> str:
     """Other work on a 2-core machine skews tails: wait (bounded) for a calm 1-minute load average."""
     deadline = time.monotonic() + max_wait
@@ -1327,6 +1335,7 @@ def main() -> None:
         f"app: FastAPI (api_ext.build_api) under uvicorn, 1 worker, subprocess; rate limits off "
         f"(api_ext.middleware.RATE_LIMIT_RULES = ()); REDIS_URL unset (in-memory bus); client httpx keep-alive, "
         f"sequential; API request and raw replay interleaved\n"
+        f"cpu reference (sum(range(10**6)), best of 5): {cpu_reference_ms():.1f} ms\n"
         f"load average (1 min) at start/end of the timed part: {load_before} / {load_after} "
         f"(other work on the machine inflates tails)\n"
         f"app = Server-Timing app;dur (server time), cli = client round trip, db = time inside the DB driver "

@@ -3,11 +3,14 @@ theirs), kept live.
 
 Every authenticated page links the tab to its inbox token (`SessionState.load_shell` →
 `InboxLiveState.link`: the workspace's token for members who see everything, the agent's own token
-otherwise), and the shell watches `InboxShared.version`: each inbox change the relay applies re-reads the
-count through the inbox service, so the badge is the database's truth, never a client-side sum.
+otherwise). The relay counts each channel once per inbox change and pushes it (`InboxShared.unread`); this
+state reads the count through the inbox service only when the shell mounts or the tab has no pushed count,
+so the badge is always a count from the database, never a client-side sum.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import reflex as rx
 
@@ -19,13 +22,9 @@ from snapleads_app.state.session import SessionState
 class NavState(SessionState):
     inbox_unread: rx.Field[int] = rx.field(0)
 
-    @rx.var
-    def inbox_unread_label(self) -> str:
-        return "99+" if self.inbox_unread > 99 else str(self.inbox_unread)
-
     @rx.event
     @guarded
-    async def inbox_changed(self, version: int):
-        """The shell's watcher: the inbox changed (or the shell mounted) — recount from the database."""
+    async def inbox_changed(self, no_pushed_count: Any = True):
+        """The shell's watcher: mounted, or the tab has no pushed count (yet, or since a reconnect)."""
         ctx = await self._ctx()
         self.inbox_unread = await run_service(inbox.unread_total, ctx=ctx)

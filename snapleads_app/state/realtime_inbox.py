@@ -13,6 +13,8 @@ from the database — new messages after the last one shown (merged by id: nothi
 delivery statuses, the conversation list — so a missed or repeated push, or a reconnect (on_load runs
 again, re-reads the database and joins again), never leaves a browser wrong. `InboxShared.recent`
 carries the new message itself, so the thread shows it from the push before that read returns.
+`InboxShared.unread` carries the channel's unread count (counted once by the relay), so the navigation
+badge of every tab on every page follows without one event and one count query per tab.
 
 Imported by snapleads_app.py so the relay handlers are registered.
 """
@@ -30,7 +32,7 @@ from snapleads_app.core.events import DomainEvent
 from snapleads_app.domain.accounts import rules
 from snapleads_app.domain.inbox import service as inbox
 from snapleads_app.domain.inbox.models import MessagePublic
-from snapleads_app.state.base import guarded
+from snapleads_app.state.base import guarded, run_service
 from snapleads_app.state.realtime import (
     PUSH_HUB,
     VERSIONS,
@@ -69,6 +71,9 @@ class InboxShared(rx.State):
     # The latest messages of the channel (newest last, at most RECENT): browsers render one from here as
     # soon as the push arrives, until their own state has caught up from the database.
     recent: rx.Field[list[dict[str, str]]] = rx.field(default_factory=list)
+    # The channel's unread conversations as of `version` (the nav badge); -1 = no push yet: the shell
+    # shows its own count read from the database when it loaded.
+    unread: rx.Field[int] = rx.field(-1)
 
 
 def change_record(event: DomainEvent) -> dict[str, str]:
@@ -84,15 +89,26 @@ def change_record(event: DomainEvent) -> dict[str, str]:
     }
 
 
-def tokens_for(event: DomainEvent) -> list[str]:
+def channels_for(event: DomainEvent) -> dict[str, int | None]:
+    """The channels a change goes to, each with the assignee it is limited to (None: the workspace's)."""
     data = event.data or {}
-    tokens = [inbox_token(event.workspace_id)]
+    channels: dict[str, int | None] = {inbox_token(event.workspace_id): None}
     for key in ("assignee_id", "previous_assignee_id"):
         if data.get(key):
-            token = inbox_token(event.workspace_id, int(data[key]))
-            if token not in tokens:
-                tokens.append(token)
-    return tokens
+            channels.setdefault(inbox_token(event.workspace_id, int(data[key])), int(data[key]))
+    return channels
+
+
+def tokens_for(event: DomainEvent) -> list[str]:
+    return list(channels_for(event))
+
+
+def _unread_by_channel(workspace_id: int, channels: dict[str, int | None]) -> dict[str, int]:
+    with unit_of_work() as session:
+        return {
+            channel: inbox.unread_in_scope(session=session, workspace_id=workspace_id, assignee_id=assignee)
+            for channel, assignee in channels.items()
+        }
 
 
 def recent_entry(msg: MessagePublic, at: str) -> dict[str, str]:
@@ -151,16 +167,20 @@ def prepare_pushes(event: DomainEvent) -> tuple[list[Push], bool]:
     if event.type in ("message.created", "message.status_changed") and record["message_id"].isdigit():
         msg = _load_message(event.workspace_id, int(record["message_id"]))
         entry = recent_entry(msg, event.at) if msg is not None else None
+    channels = channels_for(event)
+    # Counted after the change committed (the relay gets events after commit), in event order.
+    unread = _unread_by_channel(event.workspace_id, channels)
     version = VERSIONS.bump(version_key(event.workspace_id))
     pushes = [
         Push(
             channel=channel,
             delta=field_delta(
-                InboxShared, {"version": version, "recent": _recent.with_entry(channel, entry)}
+                InboxShared,
+                {"version": version, "recent": _recent.with_entry(channel, entry), "unread": unread[channel]},
             ),
             change=record,
         )
-        for channel in tokens_for(event)
+        for channel in channels
     ]
     return pushes, publish_pushes(pushes)
 
@@ -203,3 +223,5 @@ class InboxLiveState(SessionState):
         if current > page._live_seen:
             shared = await self.get_state(InboxShared)
             shared.version = current
+            # …with the badge's count as of now, not the last push this tab missed part of.
+            shared.unread = await run_service(inbox.unread_total, ctx=ctx)

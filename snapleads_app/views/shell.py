@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from snapleads_app.components.live import watch
@@ -29,18 +31,25 @@ NAV_ITEMS: list[tuple[str, str, str]] = [
 ]
 
 
+def _unread_count() -> Any:
+    """The count of the last inbox push once one arrived (the relay counts it once per channel); until
+    then, the shell's own read from the database."""
+    return rx.cond(InboxShared.unread >= 0, InboxShared.unread, NavState.inbox_unread)
+
+
 def inbox_unread_badge(test_id: str = "nav-unread") -> rx.Component:
     """Unread conversations the user can see; hidden at zero."""
+    count = _unread_count()
     return rx.cond(
-        NavState.inbox_unread > 0,
+        count > 0,
         rx.badge(
-            NavState.inbox_unread_label,
+            rx.cond(count > 99, "99+", count.to_string()),
             color_scheme=ACCENT,
             variant="solid",
             radius="full",
             data_testid=test_id,
-            data_count=NavState.inbox_unread,
-            aria_label=tr("nav.inbox_unread", count=NavState.inbox_unread),
+            data_count=count,
+            aria_label=tr("nav.inbox_unread", count=count),
         ),
     )
 
@@ -216,8 +225,9 @@ def topbar() -> rx.Component:
 
 def shell(content: rx.Component) -> rx.Component:
     return rx.hstack(
-        # Inbox changes (linked in load_shell) → the nav's unread badge recounts.
-        watch(InboxShared.version, NavState.inbox_changed),
+        # The badge reads its count from the database when the shell mounts and whenever the tab has no
+        # pushed count (a reconnect rehydrates InboxShared); the pushes carry it after that.
+        watch(InboxShared.unread < 0, NavState.inbox_changed),
         sidebar(),
         rx.vstack(
             topbar(),

@@ -235,7 +235,13 @@ def test_relay_turns_a_message_into_one_push_per_channel_with_the_message(owner)
     )
     entries = again[0].delta[name]["recent_rx_state_"]
     assert [e["id"] for e in entries].count(str(got.message.id)) == 1
-    assert again[0].delta[name]["version_rx_state_"] == version + 1
+    assert again[0].delta[name]["version_rx_state_"] > version  # a counter that starts at the clock
+    # Each channel carries its badge, counted once by the relay: the workspace's unread conversation;
+    # none is assigned to the agent.
+    assert {p.channel: p.delta[name]["unread_rx_state_"] for p in pushes} == {
+        inbox_token(owner.ctx.workspace_id): 1,
+        inbox_token(owner.ctx.workspace_id, agent.ctx.user_id): 0,
+    }
 
 
 def test_link_hands_over_a_change_missed_between_load_and_join(make_state, owner) -> None:
@@ -249,6 +255,10 @@ def test_link_hands_over_a_change_missed_between_load_and_join(make_state, owner
     _go(InboxLiveState.link, live)
     assert shared.version == 0  # nothing happened since the load: no write, no round trip
     assert PUSH_HUB.members(inbox_token(owner.ctx.workspace_id)) == ["sid-1"]
-    VERSIONS.bump(version_key(owner.ctx.workspace_id))  # a change lands before the (next) join
+    lead = make_lead(owner, full_name="Lia Prado")
+    with unit_of_work() as session:  # a change lands before the (next) join
+        inbox.receive_inbound(session=session, ctx=owner.ctx, data=InboundIn(lead_id=lead.id, body="oi"))
+    VERSIONS.bump(version_key(owner.ctx.workspace_id))
     _go(InboxLiveState.link, live)
     assert shared.version > state._live_seen  # the watcher sees a newer version: the page catches up
+    assert shared.unread == 1  # …and the badge the count as of now

@@ -57,15 +57,6 @@ def test_badge_counts_visible_unread_conversations_and_follows_changes(make_stat
     assert owner_nav.inbox_unread == 1
 
 
-def test_badge_label_caps_at_99(make_state) -> None:
-    owner = register_owner("paula@example.com")
-    nav = make_state(NavState, token=web_cookie(owner.email))
-    nav.inbox_unread = 120
-    assert nav.inbox_unread_label == "99+"
-    nav.inbox_unread = 7
-    assert nav.inbox_unread_label == "7"
-
-
 def test_signed_out_tab_goes_to_login(make_state) -> None:
     nav = make_state(NavState)
     assert "/login" in " ".join(str(e) for e in _go(NavState.inbox_changed, nav, 1))

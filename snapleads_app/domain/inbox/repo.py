@@ -17,9 +17,18 @@ from snapleads_app.domain.leads.models import Lead
 
 def visibility(ctx: Ctx) -> list[ColumnElement[bool]]:
     """Conversations the actor may see: the workspace's; for agents only those assigned to them."""
-    conditions: list[ColumnElement[bool]] = [col(Conversation.workspace_id) == ctx.workspace_id]
-    if ctx.role == "agent":
-        conditions.append(col(Conversation.assignee_id) == ctx.user_id)
+    return scope(ctx.workspace_id, only_assignee(ctx))
+
+
+def only_assignee(ctx: Ctx) -> int | None:
+    """The one assignee whose conversations `ctx` is limited to (agents), or None (the whole workspace)."""
+    return int(ctx.user_id or 0) if ctx.role == "agent" else None
+
+
+def scope(workspace_id: int, assignee_id: int | None) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [col(Conversation.workspace_id) == workspace_id]
+    if assignee_id is not None:
+        conditions.append(col(Conversation.assignee_id) == assignee_id)
     return conditions
 
 

@@ -259,10 +259,22 @@ def conversation_detail(
 
 def unread_total(*, session: Session, ctx: Ctx) -> int:
     """Open conversations with unread messages the actor can see (the nav badge)."""
+    return unread_in_scope(
+        session=session, workspace_id=ctx.workspace_id, assignee_id=repo.only_assignee(ctx)
+    )
+
+
+def unread_in_scope(*, session: Session, workspace_id: int, assignee_id: int | None) -> int:
+    """The badge of everyone who sees the workspace's conversations (`assignee_id` None) or one agent's:
+    the relay counts it once per push channel instead of every open tab counting it for itself."""
     stmt = (
         select(func.count())
         .select_from(Conversation)
-        .where(*repo.visibility(ctx), col(Conversation.status) == "open", col(Conversation.unread_count) > 0)
+        .where(
+            *repo.scope(workspace_id, assignee_id),
+            col(Conversation.status) == "open",
+            col(Conversation.unread_count) > 0,
+        )
     )
     return int(session.exec(stmt).one())
 
