@@ -140,6 +140,13 @@ class PushHub:
             self._joined[(group, sid)] = channel
             self._members.setdefault(channel, set()).add(sid)
 
+    def leave(self, group: str, sid: str) -> None:
+        """The tab on socket `sid` no longer listens to its channel of `group`."""
+        with self._lock:
+            channel = self._joined.pop((group, sid), None)
+            if channel is not None:
+                self._discard(channel, sid)
+
     def _discard(self, channel: str, sid: str) -> None:
         members = self._members.get(channel)
         if members is not None:

@@ -1,12 +1,14 @@
 """Viewing presence per conversation: "Ana is viewing" in the thread header of everyone else.
 
 The inbox page watches its open conversation id and calls `ViewingState.view` with it: the domain checks
-the user may see it, writes this tab's entry in the viewing store and announces it; the tab links to the
-conversation's shared state (`conv-<wid>-<cid>`). A background loop renews the entry every few seconds
-while the websocket is connected; closing the thread, leaving the page (`stop`, on unmount) or losing the
-connection removes it and announces it again; a tab that died without leaving expires by TTL and the
-remaining viewers' next heartbeat announces the change. The relay (one process) answers every
-announcement by writing the current viewers into `ConversationShared`, which Reflex fans out.
+the user may see it, writes this tab's entry in the viewing store and announces it; the tab joins the
+conversation's push channel (`conv-<wid>-<cid>`) with its viewers as of now. A background loop renews the
+entry every few seconds while the websocket is connected; closing the thread, leaving the page (`stop`, on
+unmount) or losing the connection removes it and announces it again; a tab that died without leaving
+expires by TTL and the remaining viewers' next heartbeat announces the change. The relay (one process)
+answers every announcement with one push of the current viewers to the channel: every process emits it
+to its own tabs in one Socket.IO call (state/realtime.py) — no Reflex shared state, whose per-tab locked
+fan-out grew with the square of the tabs on one conversation and held the relay up for everything else.
 
 Imported by snapleads_app.py so the relay handler is registered.
 """
@@ -24,7 +26,14 @@ from snapleads_app.core.events import DomainEvent
 from snapleads_app.domain.presence import viewing
 from snapleads_app.state.base import guarded, run_blocking, run_service
 from snapleads_app.state.presence import DISCONNECT_GRACE_SECONDS, HEARTBEAT_SECONDS, is_client_connected
-from snapleads_app.state.realtime import modify_shared, relay_handler
+from snapleads_app.state.realtime import (
+    PUSH_HUB,
+    Push,
+    field_delta,
+    publish_pushes,
+    relay_handler,
+    send_pushes,
+)
 from snapleads_app.state.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -37,8 +46,9 @@ def conversation_token(workspace_id: int, conversation_id: int) -> str:
     return f"conv-{int(workspace_id)}-{int(conversation_id)}"
 
 
-class ConversationShared(rx.SharedState):
-    """Who has one conversation open; written only by the relay."""
+class ConversationShared(rx.State):
+    """Who has the tab's open conversation open too: tab-local, written in the browser by the relay's
+    pushes on the conversation's channel (and on the server by `view`/`stop`, the rows as of then)."""
 
     conversation_id: rx.Field[str] = rx.field("")
     # [{"user_id": "7", "name": "Ana Lima"}], sorted by name (the viewer's own entry included).
@@ -50,22 +60,25 @@ def viewer_rows(conversation_id: int) -> list[dict[str, str]]:
     return [{"user_id": str(u.user_id), "name": u.name} for u in viewing.viewers(conversation_id)]
 
 
+def viewers_push(workspace_id: int, conversation_id: int) -> tuple[Push, bool]:
+    """Blocking: the conversation's viewers as one push to its channel, published to every process."""
+    push = Push(
+        channel=conversation_token(workspace_id, conversation_id),
+        delta=field_delta(
+            ConversationShared,
+            {"conversation_id": str(conversation_id), "viewers": viewer_rows(conversation_id)},
+        ),
+    )
+    return push, publish_pushes([push])
+
+
 @relay_handler(viewing.EVENT)
 async def _on_viewing(app: Any, event: DomainEvent) -> None:
     conversation_id = int((event.data or {}).get("conversation_id") or 0)
     if not conversation_id:
         return
-    rows = await asyncio.to_thread(viewer_rows, conversation_id)
-
-    def apply(state: ConversationShared) -> None:
-        if state.conversation_id != str(conversation_id):
-            state.conversation_id = str(conversation_id)
-        if state.viewers != rows:
-            state.viewers = rows
-
-    await modify_shared(
-        app, ConversationShared, conversation_token(event.workspace_id, conversation_id), apply
-    )
+    push, published = await asyncio.to_thread(viewers_push, event.workspace_id, conversation_id)
+    await send_pushes(app, [push], published=published)
 
 
 def _left_inbox(path: str, path_at_view: str) -> bool:
@@ -88,9 +101,23 @@ class ViewingState(SessionState):
     # The route the `view` event carried (possibly stale, see `_left_inbox`).
     _path_at_view: str = ""
 
+    async def _show(self, workspace_id: int, conversation_id: int) -> None:
+        """Listen to the conversation's viewer pushes, starting from its viewers now (a push sent before
+        the join would otherwise be missed); 0 = none."""
+        sid = self.router.session.session_id
+        shared = await self.get_state(ConversationShared)
+        if not conversation_id:
+            PUSH_HUB.leave("viewing", sid)
+            shared.conversation_id, shared.viewers = "", []
+            return
+        PUSH_HUB.join("viewing", conversation_token(workspace_id, conversation_id), sid)
+        shared.conversation_id = str(conversation_id)
+        shared.viewers = await run_blocking(viewer_rows, conversation_id)
+
     async def _leave(self) -> None:
         wid, cid, uid = self._viewing
         self._viewing = (0, 0, 0)  # the loop stops at its next beat
+        await self._show(0, 0)
         if cid:
             await run_blocking(
                 viewing.stop_viewing,
@@ -113,6 +140,7 @@ class ViewingState(SessionState):
         client_token = self.router.session.client_token
         self._path_at_view = self.router.url.path
         if target == self._viewing and client_token in _RUNNING:
+            await self._show(target[0], target[1])  # a reconnect has a new socket: join it again
             return None  # already viewing it, renewed by this process's loop
         if target != self._viewing:
             await self._leave()
@@ -125,18 +153,8 @@ class ViewingState(SessionState):
             return None  # not (or no longer) visible to this user: nothing to show, nothing to announce
         self._viewing = target
         self._viewer_name = started.name
-        events: list[Any] = [ViewingState.link]
-        if client_token not in _RUNNING:
-            events.append(ViewingState.viewing_loop)
-        return events
-
-    @rx.event
-    async def link(self):
-        """Link the tab to the conversation `view` checked (server-side value: no argument to forge)."""
-        wid, cid, _ = self._viewing
-        if cid:
-            shared = await self.get_state(ConversationShared)
-            await shared._link_to(conversation_token(wid, cid))
+        await self._show(target[0], target[1])  # only once the service said the user may see it
+        return None if client_token in _RUNNING else ViewingState.viewing_loop
 
     @rx.event
     async def stop(self):
@@ -194,6 +212,7 @@ class ViewingState(SessionState):
         before (and this removes what the tab views now) or runs after and starts a fresh loop."""
         _RUNNING.discard(client_token)
         self._viewing = (0, 0, 0)
+        PUSH_HUB.leave("viewing", self.router.session.session_id)
         if current[1]:
             try:
                 await run_blocking(

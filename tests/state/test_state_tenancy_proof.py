@@ -299,7 +299,6 @@ CASES: dict[str, Case] = {
     "ConversationShared.setvar": ui(_SETVAR),
     "ViewingState.setvar": ui(_SETVAR),
     "ViewingState.view": foreign(Call(args=lambda a, b: (s(a["conversation"]),)), path="/inbox"),
-    "ViewingState.link": ui("links to the conversation ViewingState.view checked, held server-side"),
     "ViewingState.stop": ui("ends the caller's own viewing entry (held server-side)"),
     "ViewingState.viewing_loop": ui("background renewal of the caller's own viewing entry"),
     "InboxLiveState.setvar": ui(_SETVAR),

@@ -14,7 +14,14 @@ from snapleads_app.domain.inbox import service as inbox
 from snapleads_app.domain.inbox.models import InboundIn
 from snapleads_app.domain.presence import viewing
 from snapleads_app.domain.presence.service import MemoryPresence
-from snapleads_app.state.viewing import ViewingState, conversation_token, viewer_rows
+from snapleads_app.state.realtime import PUSH_HUB
+from snapleads_app.state.viewing import (
+    ConversationShared,
+    ViewingState,
+    conversation_token,
+    viewer_rows,
+    viewers_push,
+)
 from tests.factories import add_member, make_lead, register_owner
 from tests.state.conftest import run
 from tests.state.test_session_state import web_cookie
@@ -50,6 +57,11 @@ def test_view_switch_and_stop(make_state) -> None:
     events = _go(ViewingState.view, state, str(first))
     assert "viewing_loop" in " ".join(str(e) for e in events)
     assert viewer_rows(first) == [{"user_id": str(owner.user_id), "name": "Olivia Owner"}]
+    # The tab listens to the conversation's pushes and starts from its viewers as of now.
+    wid = owner.ctx.workspace_id
+    shared = asyncio.run(state.get_state(ConversationShared))
+    assert PUSH_HUB.members(conversation_token(wid, first)) == ["sid-1"]
+    assert (shared.conversation_id, shared.viewers) == (str(first), viewer_rows(first))
 
     # A reconnect (another process, no loop there) renews the same entry, e.g. after it expired.
     viewing.get_store().leave(first, owner.user_id, "tab-1")
@@ -58,12 +70,24 @@ def test_view_switch_and_stop(make_state) -> None:
 
     _go(ViewingState.view, state, str(second))  # another conversation: the first one is left
     assert viewer_rows(first) == [] and [r["name"] for r in viewer_rows(second)] == ["Olivia Owner"]
+    assert PUSH_HUB.members(conversation_token(wid, first)) == []
+    assert PUSH_HUB.members(conversation_token(wid, second)) == ["sid-1"]
 
     _go(ViewingState.view, state, "")  # thread closed
     assert viewer_rows(second) == []
     _go(ViewingState.view, state, str(first))
     _go(ViewingState.stop, state)  # left the page
     assert viewer_rows(first) == []
+    assert PUSH_HUB.members(conversation_token(wid, first)) == [] and shared.viewers == []
+
+    # The relay's answer to an announcement: one push of the viewers to the conversation's channel.
+    _go(ViewingState.view, state, str(second))
+    push, _ = viewers_push(wid, second)
+    assert push.channel == conversation_token(wid, second)
+    assert push.delta[ConversationShared.get_full_name()] == {
+        "conversation_id_rx_state_": str(second),
+        "viewers_rx_state_": [{"user_id": str(owner.user_id), "name": "Olivia Owner"}],
+    }
 
 
 def test_a_conversation_the_user_may_not_see_is_ignored(make_state) -> None:
@@ -72,7 +96,8 @@ def test_a_conversation_the_user_may_not_see_is_ignored(make_state) -> None:
     unassigned = _conversation(owner, full_name="Sem dono")
     state = make_state(ViewingState, token=web_cookie(agent.email), path="/inbox")
     events = _go(ViewingState.view, state, str(unassigned))
-    assert events == [] and viewer_rows(unassigned) == []  # no entry, no toast, no link
+    assert events == [] and viewer_rows(unassigned) == []  # no entry, no toast
+    assert PUSH_HUB.members(conversation_token(owner.ctx.workspace_id, unassigned)) == []  # never listens
 
 
 def test_conversation_tokens_are_valid_shared_tokens() -> None:
