@@ -99,10 +99,6 @@ def channels_for(event: DomainEvent) -> dict[str, int | None]:
     return channels
 
 
-def tokens_for(event: DomainEvent) -> list[str]:
-    return list(channels_for(event))
-
-
 def _unread_by_channel(workspace_id: int, channels: dict[str, int | None]) -> dict[str, int]:
     with unit_of_work() as session:
         return {

@@ -14,7 +14,7 @@ from snapleads_app.domain.inbox.models import InboundIn
 from snapleads_app.domain.templates import service as templates
 from snapleads_app.domain.templates.models import TemplateIn
 from snapleads_app.state.inbox import InboxState, MessageRow, with_days
-from snapleads_app.state.realtime_inbox import RECENT, change_record, inbox_token, merge_recent, tokens_for
+from snapleads_app.state.realtime_inbox import RECENT, change_record, channels_for, inbox_token, merge_recent
 from snapleads_app.state.templates import TemplatesState
 from tests.factories import add_member, make_lead, register_owner
 from tests.state.conftest import run
@@ -50,14 +50,16 @@ def test_relay_tokens_reach_the_workspace_and_the_assignees() -> None:
             "actor_user_id": 1,
         },
     )
-    assert tokens_for(event) == [inbox_token(3), inbox_token(3, 7), inbox_token(3, 5)]
+    channels = channels_for(event)
+    assert list(channels) == [inbox_token(3), inbox_token(3, 7), inbox_token(3, 5)]
+    assert list(channels.values()) == [None, 7, 5]  # the assignee each channel's unread count is limited to
     assert inbox_token(3, 7) == "inbox-3-u7" and "_" not in inbox_token(3, 7)
     record = change_record(event)
     assert record["conversation_id"] == "9" and record["change"] == "assigned" and record["actor"] == "1"
     unassigned = DomainEvent(
         type="message.created", workspace_id=3, data={"conversation_id": 9, "assignee_id": None}
     )
-    assert tokens_for(unassigned) == [inbox_token(3)]
+    assert channels_for(unassigned) == {inbox_token(3): None}
 
 
 def test_day_separators_only_on_the_first_message_of_a_day() -> None:

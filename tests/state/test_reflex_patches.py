@@ -11,7 +11,6 @@ from reflex.istate.shared import SharedStateBaseInternal
 
 from snapleads_app.state import reflex_patches
 from snapleads_app.state.reflex_patches import sort_links
-from snapleads_app.state.viewing import _left_inbox
 
 
 def test_links_are_sorted_by_token_in_place() -> None:
@@ -49,12 +48,3 @@ def test_two_tabs_that_linked_in_opposite_orders_lock_in_the_same_order(monkeypa
 
     asyncio.run(both())
     assert seen == [["conv-1-1", "imports-1", "leads-1"]] * 2
-
-
-def test_a_stale_route_on_the_view_event_does_not_count_as_leaving() -> None:
-    # `view` fired by the inbox's mount effect right after a client-side navigation carries the old route.
-    assert not _left_inbox("/leads", path_at_view="/leads")
-    assert _left_inbox("/settings", path_at_view="/leads")  # a later event from elsewhere: gone
-    assert not _left_inbox("/inbox", path_at_view="/leads")
-    assert not _left_inbox("", path_at_view="")
-    assert _left_inbox("/leads", path_at_view="/inbox")

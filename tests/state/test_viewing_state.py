@@ -18,6 +18,7 @@ from snapleads_app.state.realtime import PUSH_HUB
 from snapleads_app.state.viewing import (
     ConversationShared,
     ViewingState,
+    _left_inbox,
     conversation_token,
     viewer_rows,
     viewers_push,
@@ -102,3 +103,12 @@ def test_a_conversation_the_user_may_not_see_is_ignored(make_state) -> None:
 
 def test_conversation_tokens_are_valid_shared_tokens() -> None:
     assert conversation_token(3, 41) == "conv-3-41" and "_" not in conversation_token(3, 41)
+
+
+def test_a_stale_route_on_the_view_event_does_not_count_as_leaving() -> None:
+    # `view` fired by the inbox's mount effect right after a client-side navigation carries the old route.
+    assert not _left_inbox("/leads", path_at_view="/leads")
+    assert _left_inbox("/settings", path_at_view="/leads")  # a later event from elsewhere: gone
+    assert not _left_inbox("/inbox", path_at_view="/leads")
+    assert not _left_inbox("", path_at_view="")
+    assert _left_inbox("/leads", path_at_view="/inbox")
