@@ -108,7 +108,7 @@ def list_leads(
     include_total: bool = False,
 ) -> Response:
     with unit_of_work() as session:
-        page = leads.list_leads(
+        body = leads.list_leads_json(
             session=session,
             ctx=authenticated(session, token),
             filters=filters,
@@ -117,7 +117,7 @@ def list_leads(
             cursor=cursor,
             include_total=include_total,
         )
-    return json_response(page)
+    return Response(body, media_type="application/json")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

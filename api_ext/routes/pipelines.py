@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Path, Query, Response, status
 from pydantic import BaseModel
 
-from api_ext.deps import BearerToken, CurrentCtx, authenticated, json_response
+from api_ext.deps import BearerToken, CurrentCtx, authenticated
 from api_ext.routes import api_router
 from snapleads_app.core.db import unit_of_work
 from snapleads_app.domain.leads import service as leads
@@ -100,11 +100,13 @@ def stage_column(
 ) -> Response:
     """One Kanban column in card order; page with `after_position` = the last card's position."""
     with unit_of_work() as session:
-        data, total = leads.kanban_column(
+        cards, total = leads.kanban_column_json(
             session=session,
             ctx=authenticated(session, token),
             stage_id=stage_id,
             limit=limit,
             after_position=after_position,
         )
-    return json_response(Column(stage_id=stage_id, total=total, data=data))
+    return Response(
+        f'{{"stage_id":{stage_id},"total":{total},"data":{cards}}}', media_type="application/json"
+    )

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from snapleads_app.core import clock, ratelimit, security
@@ -166,8 +167,18 @@ def _ctx_for_session(session: Session, auth_session: AuthSession | None, *, via:
 
 def _authenticated(session: Session, which: Any, *, via: Via, user_id: int | None = None) -> Ctx:
     """One query per request: the session, whether its user is active, and the member's current role."""
-    row = session.exec(
-        select(AuthSession, User.is_active, Membership.role)
+    # Columns, not the AuthSession entity: no identity-map bookkeeping on the hottest statement.
+    row = session.execute(
+        sa_select(
+            col(AuthSession.id),
+            col(AuthSession.user_id),
+            col(AuthSession.workspace_id),
+            col(AuthSession.revoked_at),
+            col(AuthSession.expires_at),
+            col(User.is_active),
+            col(Membership.role),
+        )
+        .select_from(AuthSession)
         .outerjoin(User, col(User.id) == AuthSession.user_id)
         .outerjoin(
             Membership,
@@ -176,23 +187,22 @@ def _authenticated(session: Session, which: Any, *, via: Via, user_id: int | Non
         )
         .where(which)
     ).first()
-    auth_session, active, role = row if row is not None else (None, None, None)
-    if auth_session is None or auth_session.revoked_at is not None:
+    if row is None or row.revoked_at is not None:
         raise Unauthenticated("Session is no longer valid", code="session_revoked")
-    if user_id is not None and auth_session.user_id != user_id:
+    if user_id is not None and row.user_id != user_id:
         raise Unauthenticated("Invalid token", code="invalid_token")
-    if auth_session.expires_at <= clock.now():
+    if row.expires_at <= clock.now():
         raise Unauthenticated("Session expired", code="session_expired")
-    if not active:
+    if not row.is_active:
         raise Unauthenticated("Account disabled", code="account_disabled")
-    if role is None:
+    if row.role is None:
         raise Unauthenticated("You are no longer a member of this workspace", code="membership_revoked")
     return Ctx(
-        user_id=auth_session.user_id,
-        workspace_id=auth_session.workspace_id,
-        role=role,  # type: ignore[arg-type]
+        user_id=row.user_id,
+        workspace_id=row.workspace_id,
+        role=row.role,
         via=via,
-        session_id=auth_session.id,
+        session_id=row.id,
     )
 
 

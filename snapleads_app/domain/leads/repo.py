@@ -10,19 +10,24 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
+    Integer,
+    String,
+    Text,
     and_,
     any_,
     bindparam,
+    cast,
     delete,
     exists,
     func,
     insert,
     literal,
+    literal_column,
     tuple_,
     update,
 )
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -45,12 +50,16 @@ def live(workspace_id: int) -> list[ColumnElement[bool]]:
     return [col(Lead.workspace_id) == workspace_id, col(Lead.deleted_at).is_(None)]
 
 
-def visibility(ctx: Ctx) -> list[ColumnElement[bool]]:
+def _visibility_params(ctx: Ctx) -> dict[str, Any]:
     """Rows the actor may see: the workspace's live leads; for agents only those assigned to them."""
-    conditions = live(ctx.workspace_id)
+    params: dict[str, Any] = {"f_workspace_id": ctx.workspace_id}
     if ctx.role == "agent":
-        conditions.append(col(Lead.assignee_id) == ctx.user_id)
-    return conditions
+        params["f_agent_id"] = ctx.user_id
+    return params
+
+
+def visibility(ctx: Ctx) -> list[ColumnElement[bool]]:
+    return conditions_for(_visibility_params(ctx))
 
 
 def _escape_like(term: str) -> str:
@@ -68,59 +77,109 @@ def tag_to_walk(f: LeadFilter, sort: str) -> int | None:
     return None
 
 
-def filter_conditions(ctx: Ctx, f: LeadFilter, *, walked_tag: int | None = None) -> list[ColumnElement[bool]]:
-    """`walked_tag`: a tag `page` joins itself (see `tag_to_walk`), so no EXISTS is added for it."""
-    conditions = visibility(ctx)
+def filter_params(ctx: Ctx, f: LeadFilter, *, walked_tag: int | None = None) -> dict[str, Any]:
+    """The filter as named values; `conditions_for` turns each name into its condition. The names alone
+    fix the shape of the statement, which lets `page_json` compile each shape once.
+    `walked_tag`: a tag `page` joins itself (see `tag_to_walk`), so no probe is added for it."""
+    params = _visibility_params(ctx)
     if f.platform:
-        conditions.append(col(Lead.platform).in_(f.platform))
+        params["f_platform"] = list(f.platform)
     if f.status:
-        conditions.append(col(Lead.status).in_(f.status))
+        params["f_status"] = list(f.status)
     if f.stage_id is not None:
-        conditions.append(col(Lead.stage_id) == f.stage_id)
+        params["f_stage_id"] = f.stage_id
     if f.pipeline_id is not None:
-        conditions.append(col(Lead.pipeline_id) == f.pipeline_id)
+        params["f_pipeline_id"] = f.pipeline_id
     if f.unassigned:
-        conditions.append(col(Lead.assignee_id).is_(None))
+        params["f_unassigned"] = True
     elif f.assignee_id is not None:
-        conditions.append(col(Lead.assignee_id) == f.assignee_id)
-    score = _score_condition(f.score_min, f.score_max)
-    if score is not None:
-        conditions.append(score)
+        params["f_assignee_id"] = f.assignee_id
+    # The score lives in lead_score; a lead without a row reads as 0. A range that includes 0 is "no row
+    # above the top", any other is "a row in the range".
+    if f.score_min:
+        params["f_score_min"] = f.score_min
+        if f.score_max is not None:
+            params["f_score_max"] = f.score_max
+    elif f.score_max is not None:
+        params["f_score_above"] = f.score_max
     if f.created_from is not None:
-        conditions.append(col(Lead.created_at) >= f.created_from)
+        params["f_created_from"] = f.created_from
     if f.created_to is not None:
-        conditions.append(col(Lead.created_at) < f.created_to)
-    if f.search:
-        term = f.search.strip().lower()
-        if term:
-            conditions.append(col(Lead.search_text).like(f"%{_escape_like(term)}%", escape="\\"))
+        params["f_created_to"] = f.created_to
+    term = (f.search or "").strip().lower()
+    if term:
+        params["f_search"] = f"%{_escape_like(term)}%"
     if f.tag_ids:
-        # An alias: `page` may join lead_tag itself, and the probe must not correlate to that join.
-        link = aliased(LeadTag)
-        tagged = link.lead_id == Lead.id  # type: ignore[comparison-overlap]
         if f.tags_mode == "all" or walked_tag is not None:
-            for tag_id in f.tag_ids:
-                if tag_id == walked_tag:
-                    continue
-                conditions.append(exists().where(tagged, link.tag_id == tag_id))  # type: ignore[arg-type]
+            probed = [tag_id for tag_id in f.tag_ids if tag_id != walked_tag]
+            params.update({f"f_tag_{i}": tag_id for i, tag_id in enumerate(probed)})
         else:
-            conditions.append(exists().where(tagged, col(link.tag_id).in_(f.tag_ids)))  # type: ignore[arg-type]
+            params["f_tags_any"] = list(f.tag_ids)
+    return params
+
+
+def filter_conditions(ctx: Ctx, f: LeadFilter, *, walked_tag: int | None = None) -> list[ColumnElement[bool]]:
+    return conditions_for(filter_params(ctx, f, walked_tag=walked_tag))
+
+
+def _postgres() -> bool:
+    from snapleads_app.core.db import get_engine
+
+    return get_engine().dialect.name == "postgresql"
+
+
+def conditions_for(params: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """The conditions of `filter_params`' names, each value a bound parameter of that name."""
+
+    def bound(name: str) -> Any:
+        return bindparam(name, params[name])
+
+    def one_of(column: Any, name: str, item_type: Any = String) -> ColumnElement[bool]:
+        # PostgreSQL: one array parameter, so the statement's text does not depend on the list's length.
+        if _postgres():
+            return column == any_(bindparam(name, params[name], type_=ARRAY(item_type)))
+        return column.in_(bindparam(name, params[name], expanding=True))
+
+    conditions = [col(Lead.workspace_id) == bound("f_workspace_id"), col(Lead.deleted_at).is_(None)]
+    if "f_agent_id" in params:
+        conditions.append(col(Lead.assignee_id) == bound("f_agent_id"))
+    if "f_platform" in params:
+        conditions.append(one_of(col(Lead.platform), "f_platform"))
+    if "f_status" in params:
+        conditions.append(one_of(col(Lead.status), "f_status"))
+    if "f_stage_id" in params:
+        conditions.append(col(Lead.stage_id) == bound("f_stage_id"))
+    if "f_pipeline_id" in params:
+        conditions.append(col(Lead.pipeline_id) == bound("f_pipeline_id"))
+    if "f_unassigned" in params:
+        conditions.append(col(Lead.assignee_id).is_(None))
+    if "f_assignee_id" in params:
+        conditions.append(col(Lead.assignee_id) == bound("f_assignee_id"))
+    if "f_score_min" in params or "f_score_above" in params:
+        # An alias: `page` joins lead_score itself when sorting by score; the probe must not correlate to it.
+        stored = aliased(LeadScore)
+        own = and_(col(stored.lead_id) == col(Lead.id), col(stored.workspace_id) == col(Lead.workspace_id))
+        if "f_score_above" in params:
+            conditions.append(~exists().where(own, col(stored.score) > bound("f_score_above")))
+        else:
+            in_range = [col(stored.score) >= bound("f_score_min")]
+            if "f_score_max" in params:
+                in_range.append(col(stored.score) <= bound("f_score_max"))
+            conditions.append(exists().where(own, *in_range))
+    if "f_created_from" in params:
+        conditions.append(col(Lead.created_at) >= bound("f_created_from"))
+    if "f_created_to" in params:
+        conditions.append(col(Lead.created_at) < bound("f_created_to"))
+    if "f_search" in params:
+        conditions.append(col(Lead.search_text).like(bound("f_search"), escape="\\"))
+    # An alias: `page` may join lead_tag itself, and the probe must not correlate to that join.
+    link = aliased(LeadTag)
+    tagged = link.lead_id == Lead.id  # type: ignore[comparison-overlap]
+    for name in sorted(n for n in params if n.startswith("f_tag_")):
+        conditions.append(exists().where(tagged, link.tag_id == bound(name)))  # type: ignore[arg-type]
+    if "f_tags_any" in params:
+        conditions.append(exists().where(tagged, one_of(col(link.tag_id), "f_tags_any", Integer)))  # type: ignore[arg-type]
     return conditions
-
-
-def _score_condition(low: int | None, high: int | None) -> ColumnElement[bool] | None:
-    """The score range filter over lead_score (the score's only home), a lead without a row reading
-    as 0: a range that includes 0 is "no row above `high`", any other is "a row in the range"."""
-    # An alias: `page` joins lead_score itself when sorting by score; the probe must not correlate to it.
-    stored = aliased(LeadScore)
-    score = col(stored.score)
-    own = and_(col(stored.lead_id) == col(Lead.id), col(stored.workspace_id) == col(Lead.workspace_id))
-    if not low:
-        if high is None:
-            return None
-        return ~exists().where(own, score > high)
-    in_range = [score >= low] + ([score <= high] if high is not None else [])
-    return exists().where(own, *in_range)
 
 
 def scores_by_lead(session: Session, lead_ids: list[int]) -> dict[int, int]:
@@ -145,7 +204,8 @@ def score_column() -> Any:
 
 
 def with_scores(stmt: Any, column: Any, id_column: Any, *, descending: bool, limit: int) -> Any:
-    """`stmt` (PUBLIC_COLUMNS rows) ordered by (column, id_column) and limited, each row with its score:
+    """`stmt` (PUBLIC_COLUMNS rows) ordered by (column, id_column) and limited, each row with its score
+    and its `sort_value`:
     lead_score is joined outside the limited subquery, so only the page's rows are probed (a missing
     row reads as 0) and the plan of the page itself is the one without scores."""
     inner_order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
@@ -158,7 +218,9 @@ def with_scores(stmt: Any, column: Any, id_column: Any, *, descending: bool, lim
     value, key = inner.c.sort_value, inner.c.sort_id
     return (
         sa_select(
-            *(inner.c[c.name] for c in PUBLIC_COLUMNS), func.coalesce(LeadScore.score, 0).label("score")
+            *(inner.c[c.name] for c in PUBLIC_COLUMNS),
+            func.coalesce(LeadScore.score, 0).label("score"),
+            value,
         )
         .select_from(inner)
         .outerjoin(LeadScore, col(LeadScore.lead_id) == inner.c.id)
@@ -175,6 +237,7 @@ def _sort_column(sort: str) -> tuple[Any, bool]:
         "updated": col(Lead.updated_at),
         "score": col(LeadScore.score),  # `page` joins lead_score for this sort
         "name": func.coalesce(func.lower(Lead.full_name), ""),
+        "position": col(Lead.position),  # a Kanban column's card order (not a listing sort)
     }[key]
     return column, descending
 
@@ -202,16 +265,17 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
         ) from exc
 
 
-def page(
-    session: Session,
+def _page_statement(
     conditions: list[ColumnElement[bool]],
     *,
     sort: str,
-    limit: int,
     cursor: str | None,
-    walked_tag: int | None = None,
-) -> tuple[list[Any], str | None]:
-    """Rows of PUBLIC_COLUMNS (attribute access like a Lead) and the cursor of the next page."""
+    walked_tag: int | None,
+    after: float | None = None,
+) -> tuple[Any, Any, Any, bool]:
+    """The listing before its order and limit: (statement, sort column, id column, descending). A score
+    sort's statement carries the score already (its join); the others get it from `with_scores`.
+    `after`: a Kanban column's paging (cards after this position)."""
     column, descending = _sort_column(sort)
     id_column = col(Lead.id)
     stmt = select(*PUBLIC_COLUMNS).where(*conditions)
@@ -234,15 +298,48 @@ def page(
         # One link per lead for one tag: the join adds no rows; order and cursor on the link's copy of
         # created_at so the scan of (tag_id, lead_created_at, lead_id) stops after one page.
         stmt = stmt.join(LeadTag, col(LeadTag.lead_id) == col(Lead.id)).where(
-            col(LeadTag.tag_id) == walked_tag
+            col(LeadTag.tag_id) == bindparam("p_walked_tag", walked_tag)
         )
         column, id_column = col(LeadTag.lead_created_at), col(LeadTag.lead_id)
     if cursor:
         value, last_id = decode_cursor(cursor, sort)
         # A row comparison is an index condition; the equivalent OR form makes PostgreSQL filter
         # every row before the cursor (measured: 247 ms → 1 ms for a page 500,000 rows deep).
-        key, bound = tuple_(column, id_column), tuple_(literal(value), literal(last_id))
+        key = tuple_(column, id_column)
+        bound = tuple_(bindparam("p_cursor_value", value), bindparam("p_cursor_id", last_id))
         stmt = stmt.where(key < bound if descending else key > bound)
+    if after is not None:
+        stmt = stmt.where(column > bindparam("p_after", after))
+    return stmt, column, id_column, descending
+
+
+def _page_params(
+    sort: str, limit: int, cursor: str | None, walked_tag: int | None, after: float | None
+) -> dict[str, Any]:
+    """The values of `_page_statement`'s own parameters (and the limit of `page_json`)."""
+    params: dict[str, Any] = {"p_limit": limit + 1, "p_shown": limit}
+    if after is not None:
+        params["p_after"] = after
+    if walked_tag is not None:
+        params["p_walked_tag"] = walked_tag
+    if cursor:
+        params["p_cursor_value"], params["p_cursor_id"] = decode_cursor(cursor, sort)
+    return params
+
+
+def page(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    *,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+    walked_tag: int | None = None,
+) -> tuple[list[Any], str | None]:
+    """Rows of PUBLIC_COLUMNS (attribute access like a Lead) and the cursor of the next page."""
+    stmt, column, id_column, descending = _page_statement(
+        conditions, sort=sort, cursor=cursor, walked_tag=walked_tag
+    )
     if sort.lstrip("-") == "score":
         order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
         rows = list(session.execute(stmt.order_by(*order).limit(limit + 1)))
@@ -254,15 +351,107 @@ def page(
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        key = sort.lstrip("-")
-        value = {
-            "created": lambda: last.created_at,
-            "updated": lambda: last.updated_at,
-            "score": lambda: last.score,  # only rows of the score sort carry it (the join's column)
-            "name": lambda: (last.full_name or "").lower(),
-        }[key]()
+        # The database's own sort value: a name lower-cased in Python may not be the one it compares.
+        value = last.score if sort.lstrip("-") == "score" else last.sort_value
         next_cursor = encode_cursor(sort, value, _id(last.id))
     return rows, next_cursor
+
+
+# ---------------------------------------------------------------- the page as JSON (PostgreSQL)
+
+# Compiled JSON-page statements by shape (the names of their parameters, the sort, a cursor or not):
+# building and compiling the statement cost more Python time than PostgreSQL spends running it.
+_JSON_PAGES: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
+_JSON_PAGES_MAX = 512
+
+
+def builds_json(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def page_json(
+    session: Session,
+    params: dict[str, Any],
+    *,
+    sort: str,
+    limit: int,
+    cursor: str | None = None,
+    walked_tag: int | None = None,
+    after: float | None = None,
+) -> tuple[str, str | None]:
+    """PostgreSQL: the page of `page` as a JSON array of LeadPublic objects (its fields, in its order),
+    built by the database, and the cursor of the next page. `params`: from `filter_params`."""
+    values = {**params, **_page_params(sort, limit, cursor, walked_tag, after)}
+    shape = (tuple(sorted(params)), sort, bool(cursor), walked_tag is not None, after is not None)
+    compiled = _JSON_PAGES.get(shape)
+    if compiled is None:
+        stmt = _json_page_statement(
+            conditions_for(params), sort=sort, cursor=cursor, walked_tag=walked_tag, after=after
+        )
+        done = stmt.compile(dialect=session.get_bind().dialect)
+        # Anonymous constants (the 0 of a missing score…) keep the values of the first compile.
+        compiled = (done.string, {k: v for k, v in done.params.items() if k not in values})
+        if len(_JSON_PAGES) >= _JSON_PAGES_MAX:
+            _JSON_PAGES.clear()
+        _JSON_PAGES[shape] = compiled
+    sql, constants = compiled
+    data, fetched, last_value, last_id = (
+        session.connection().exec_driver_sql(sql, {**constants, **values}).one()  # type: ignore[arg-type]
+    )
+    next_cursor = encode_cursor(sort, last_value, last_id) if fetched > limit else None
+    return data, next_cursor
+
+
+def _json_page_statement(
+    conditions: list[ColumnElement[bool]],
+    *,
+    sort: str,
+    cursor: str | None,
+    walked_tag: int | None,
+    after: float | None,
+) -> Any:
+    stmt, column, id_column, descending = _page_statement(
+        conditions, sort=sort, cursor=cursor, walked_tag=walked_tag, after=after
+    )
+    scored = sort.lstrip("-") == "score"
+    order = (column.desc(), id_column.desc()) if descending else (column.asc(), id_column.asc())
+    inner = (
+        stmt.add_columns(column.label("sort_value"), id_column.label("sort_id"))
+        .order_by(*order)
+        .limit(bindparam("p_limit", type_=Integer))
+        .subquery("page")
+    )
+    value, key = inner.c.sort_value, inner.c.sort_id
+    tag_ids = (
+        sa_select(func.array_agg(aggregate_order_by(col(LeadTag.tag_id), col(LeadTag.tag_id))))
+        .where(col(LeadTag.lead_id) == inner.c.id)
+        .scalar_subquery()
+    )
+    fields: dict[str, Any] = {c.name: inner.c[c.name] for c in PUBLIC_COLUMNS}
+    fields["score"] = inner.c.score if scored else func.coalesce(col(LeadScore.score), 0)
+    fields["tag_ids"] = func.coalesce(tag_ids, literal_column("'{}'::integer[]"))
+    document = func.json_build_object(
+        *(part for name in LeadPublic.model_fields for part in (literal_column(f"'{name}'"), fields[name]))
+    )
+    numbered = sa_select(
+        document.label("doc"),
+        func.row_number()
+        .over(order_by=(value.desc(), key.desc()) if descending else (value.asc(), key.asc()))
+        .label("n"),
+        value,
+        key,
+    ).select_from(inner)
+    if not scored:
+        numbered = numbered.outerjoin(LeadScore, col(LeadScore.lead_id) == inner.c.id)
+    rows = numbered.subquery("numbered")
+    last = rows.c.n == bindparam("p_shown", type_=Integer)
+    shown = func.json_agg(aggregate_order_by(rows.c.doc, rows.c.n)).filter(rows.c.n <= bindparam("p_shown"))
+    return sa_select(
+        cast(func.coalesce(shown, literal_column("'[]'::json")), Text),
+        func.count(),
+        func.max(rows.c.sort_value).filter(last),
+        func.max(rows.c.sort_id).filter(last),
+    )
 
 
 def count(session: Session, conditions: list[ColumnElement[bool]]) -> int:

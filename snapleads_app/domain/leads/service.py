@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal, cast
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, TypeAdapter, model_validator
 from pydantic import Field as PydField
 from sqlalchemy import delete, insert, or_, update
 from sqlmodel import Session, col, select
@@ -45,6 +46,7 @@ from snapleads_app.domain.timeline import service as timeline
 from snapleads_app.domain.timeline.models import Activity, ActivityPublic
 
 MAX_PAGE = 100
+_LEAD_LIST = TypeAdapter(list[LeadPublic])
 _NORMALISED_TEXT = (
     "full_name",
     "avatar_url",
@@ -510,6 +512,44 @@ def list_leads(
     return LeadPage(data=_publics(session, rows), limit=limit, next_cursor=next_cursor, total=total)
 
 
+def list_leads_json(
+    *,
+    session: Session,
+    ctx: Ctx,
+    filters: LeadFilter,
+    sort: str = "-created",
+    limit: int = 50,
+    cursor: str | None = None,
+    include_total: bool = False,
+) -> bytes:
+    """`list_leads` as the JSON of its LeadPage (the REST listing). On PostgreSQL the database builds the
+    page's JSON: the same rows and fields, without reading 50 rows into Python, building 50 models and
+    serialising them — two thirds of the request's Python time."""
+    if not repo.builds_json(session):
+        return (
+            list_leads(
+                session=session,
+                ctx=ctx,
+                filters=filters,
+                sort=sort,
+                limit=limit,
+                cursor=cursor,
+                include_total=include_total,
+            )
+            .model_dump_json()
+            .encode()
+        )
+    limit = max(1, min(limit, MAX_PAGE))
+    walked_tag = repo.tag_to_walk(filters, sort)
+    params = repo.filter_params(ctx, filters, walked_tag=walked_tag)
+    data, next_cursor = repo.page_json(
+        session, params, sort=sort, limit=limit, cursor=cursor, walked_tag=walked_tag
+    )
+    total = repo.count(session, repo.filter_conditions(ctx, filters)) if include_total else None
+    rest = json.dumps({"limit": limit, "next_cursor": next_cursor, "page": None, "total": total})
+    return f'{{"data":{data},{rest[1:]}'.encode()
+
+
 def kanban_column(
     *,
     session: Session,
@@ -530,10 +570,33 @@ def kanban_column(
     rows = list(
         session.exec(repo.with_scores(stmt, col(Lead.position), col(Lead.id), descending=False, limit=limit))
     )
+    return _publics(session, rows), _column_total(session, ctx, stage, filters, conditions)
+
+
+def kanban_column_json(
+    *, session: Session, ctx: Ctx, stage_id: int, limit: int = 50, after_position: float | None = None
+) -> tuple[str, int]:
+    """`kanban_column` (unfiltered) as the JSON array of its cards, and the column's count; on PostgreSQL
+    the database builds the JSON (see `list_leads_json`)."""
+    if not repo.builds_json(session):
+        cards, total = kanban_column(
+            session=session, ctx=ctx, stage_id=stage_id, limit=limit, after_position=after_position
+        )
+        return _LEAD_LIST.dump_json(cards).decode(), total
+    stage = pipelines.get_stage(session=session, ctx=ctx, stage_id=stage_id)
+    params = repo.filter_params(ctx, LeadFilter(stage_id=stage_id))
+    data, _ = repo.page_json(
+        session, params, sort="position", limit=max(1, min(limit, MAX_PAGE)), after=after_position
+    )
+    return data, _column_total(session, ctx, stage, None, repo.conditions_for(params))
+
+
+def _column_total(
+    session: Session, ctx: Ctx, stage: Any, filters: LeadFilter | None, conditions: list[Any]
+) -> int:
     # The kept counter when the whole column is shown; a filtered or agent's view counts its own rows.
     unfiltered = (filters is None or filters == LeadFilter()) and account_rules.can(ctx.role, "leads.see_all")
-    total = stage.lead_count if unfiltered else repo.count(session, conditions)
-    return _publics(session, rows), total
+    return stage.lead_count if unfiltered else repo.count(session, conditions)
 
 
 def possible_duplicates(*, session: Session, ctx: Ctx, lead_id: int) -> list[LeadPublic]:
