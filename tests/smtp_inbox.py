@@ -45,10 +45,16 @@ class Inbox:
     port: int = 0
     messages: list[Received] = field(default_factory=list)
     refuse_domain: str = "refused.example.com"
+    transient: int = 0  # answer `451` (greylisting: try again later) to this many RCPTs first
+    attempts: int = 0  # RCPTs seen, refused or not
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:  # noqa: N802
+        self.attempts += 1
         if address.endswith("@" + self.refuse_domain):
             return "550 no such user"
+        if self.transient > 0:
+            self.transient -= 1
+            return "451 4.7.1 greylisted, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

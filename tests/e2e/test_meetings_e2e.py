@@ -1,5 +1,5 @@
 """Meetings in the browser: an e-mail link opens the lead, a meeting is scheduled from its drawer, the
-lead moves to "scheduled" and the meeting shows on the dashboard; the Kanban card menu offers it too."""
+lead moves to "scheduled" and the meeting shows on the dashboard; the Kanban card menu schedules one too."""
 
 from __future__ import annotations
 
@@ -55,6 +55,17 @@ def test_schedule_from_the_drawer_and_see_it_on_the_dashboard(app_url: str, brow
             "[data-testid=card-menu]"
         ).click()
         page.locator("[data-testid=card-schedule]").click()
-        expect(page.get_by_role("dialog")).to_contain_text("Sofia Ramos")
+        dialog = page.get_by_role("dialog")
+        expect(dialog).to_contain_text("Sofia Ramos")
+        page.fill("#meeting-starts", "2030-06-03T09:15")
+        page.fill("#meeting-location", "Escritório")
+        page.click("#meeting-save")
+        expect(dialog).to_have_count(0)
+
+        # The card's meeting is the lead's second one: the dashboard lists both, soonest first.
+        page.goto(f"{app_url}/")
+        upcoming = page.locator("#upcoming-meetings")
+        expect(upcoming).to_contain_text("03/06/2030 09:15")
+        expect(upcoming).to_contain_text("21/05/2030 10:30")
     finally:
         context.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 import socket
 from collections.abc import Iterator
 from email.header import decode_header, make_header
@@ -112,3 +113,16 @@ def test_file_sender_writes_a_readable_eml(tmp_path: Path) -> None:
     assert message_id == "<fixed@x.test>" and len(files) == 1
     parsed = email.message_from_bytes(files[0].read_bytes())
     assert parsed["To"] == "a@example.com" and parsed["Subject"] == "Reset"
+
+
+def test_core_mail_is_the_only_smtp_client_in_the_codebase() -> None:
+    """Notifications and the inbox's e-mail channel share `core/mail.py`; nothing else talks SMTP."""
+    root = Path(__file__).resolve().parents[2]
+    smtp_import = re.compile(r"^\s*(import|from)\s+(smtplib|aiosmtplib)\b", re.MULTILINE)
+    talking_smtp = sorted(
+        str(path.relative_to(root))
+        for package in ("snapleads_app", "api_ext", "workers", "scripts")
+        for path in (root / package).rglob("*.py")
+        if smtp_import.search(path.read_text(encoding="utf-8"))
+    )
+    assert talking_smtp == ["snapleads_app/core/mail.py"]

@@ -176,6 +176,31 @@ def test_a_turned_off_preference_sends_nothing(smtp_inbox: Inbox, actors: Any, q
     assert smtp_inbox.messages == []  # … and chose not to send
 
 
+def test_reset_and_assignment_emails_follow_the_recipients_language_not_the_senders(
+    smtp_inbox: Inbox, actors: Any, queued: Jobs
+) -> None:
+    owner = register_owner(email="rui@example.com")  # pt-BR (the default)
+    agent = add_member(owner, "agent", "eve@example.com")
+    _set_language(agent, "en")
+    lead = make_lead(owner, full_name="Davi Melo")
+    queued.clear()
+    with unit_of_work() as session:
+        leads.assign_lead(session=session, ctx=owner.ctx, lead_id=lead.id, assignee_id=agent.user_id)
+    with unit_of_work() as session:
+        notifications.request_password_reset(session=session, email=agent.email)
+    with unit_of_work() as session:
+        notifications.request_password_reset(session=session, email=owner.email)
+    assert run_notifications(queued, actors) == 3
+    assigned, reset = smtp_inbox.to(agent.email)
+    assert assigned.subject == "New lead assigned to you: Davi Melo"
+    assert assigned.link(f"/leads?lead={lead.id}")
+    assert reset.subject == "Reset your SnapLeads password" and "60 minutes" in reset.body()
+    assert reset.link("/reset-password?token=")
+    [owners] = smtp_inbox.to(owner.email)
+    assert owners.subject == "Redefina sua senha do SnapLeads"
+    assert owners.link("/reset-password?token=") != reset.link("/reset-password?token=")
+
+
 # ---------------------------------------------------------------- new messages: the batching rule
 
 
@@ -239,6 +264,44 @@ def test_new_message_batching_one_email_per_conversation_per_ten_minutes(
     clock.advance(10 * 60)
     _message(actors, agent, 7, "E outra")  # window over: sent at once, with the folded one
     assert len(smtp_inbox.messages) == 4 and smtp_inbox.messages[3].subject.startswith("2 mensagens")
+
+
+def test_a_lead_message_in_the_inbox_emails_the_conversations_assignee(
+    smtp_inbox: Inbox, actors: Any, queued: Jobs, flushes: list[dict[str, Any]]
+) -> None:
+    """From the inbox to the SMTP server: the inbox enqueues the job, the actor sends the e-mail."""
+    from snapleads_app.domain.inbox import service as inbox
+    from snapleads_app.domain.inbox.models import InboundIn
+
+    owner = register_owner()
+    agent = add_member(owner, "agent")
+    _set_language(agent, "en")
+    assigned = make_lead(owner, full_name="Lia Prado", assignee_id=agent.user_id)
+    unassigned = make_lead(owner, full_name="Ugo Reis")
+    queued.clear()
+    with unit_of_work() as session:
+        received = inbox.receive_inbound(
+            session=session, ctx=owner.ctx, data=InboundIn(lead_id=assigned.id, body="Can we talk\ntomorrow?")
+        )
+    with unit_of_work() as session:
+        inbox.receive_inbound(
+            session=session, ctx=owner.ctx, data=InboundIn(lead_id=unassigned.id, body="Hi")
+        )
+    assert [k for name, k in queued if name == "notifications.new_message"] == [
+        {
+            "workspace_id": owner.workspace_id,
+            "user_id": agent.user_id,
+            "conversation_id": received.conversation_id,
+            "lead_name": "Lia Prado",
+            "preview": "Can we talk\ntomorrow?",
+        }
+    ]  # nobody is e-mailed about an unassigned conversation
+    run_notifications(queued, actors)
+    [mail] = smtp_inbox.messages
+    assert mail.to == [agent.email] and mail.subject == "New message from Lia Prado"
+    assert "> Can we talk tomorrow?" in mail.body()
+    assert mail.link(f"/inbox?conversation={received.conversation_id}")
+    assert flushes == []
 
 
 def test_new_message_respects_preferences_and_membership(
