@@ -248,7 +248,12 @@ async function main() {
   $("clear").addEventListener("click", () => ask({ type: "queue:clear" }).then(refresh));
   $("dm-send").addEventListener("click", async () => {
     const answer = await ask({ type: "dm:send", tabId: state.tabId });
-    $("dm-status").textContent = answer.ok ? t("dm_sent", { count: answer.messages }) : answer.error === "inbox_unavailable" ? t("dm_unavailable") : answer.message || answer.error;
+    const status = $("dm-status");
+    status.dataset.state = answer.ok ? "sent" : "error";
+    if (answer.ok) {
+      const known = answer.messages - answer.created; // the CRM keeps each message once (external id)
+      status.textContent = known > 0 ? t("dm_sent_known", { count: answer.messages, known }) : t("dm_sent", { count: answer.messages });
+    } else status.textContent = answer.error === "inbox_unavailable" ? t("dm_unavailable") : answer.message || answer.error;
   });
 
   chrome.storage.onChanged.addListener((_changes, area) => {
