@@ -70,3 +70,48 @@ test("a block screen is a rate-limit wall; the feed is not recognised", () => {
   assert.equal(feed.recognised, false);
   assert.equal(feed.reason, "not_recognised");
 });
+
+test("profile with missing fields: the name and the profile, nothing invented (page chrome is not a bio)", () => {
+  const result = detect("fb_profile_missing.html", "https://www.facebook.com/rodrigo.nunes.77");
+  assert.equal(result.recognised, true);
+  assert.deepEqual(result.rows, [
+    {
+      platform: "facebook",
+      username: "rodrigo.nunes.77",
+      profile_url: "https://www.facebook.com/rodrigo.nunes.77",
+      full_name: "Rodrigo Nunes",
+      source_url: "https://www.facebook.com/rodrigo.nunes.77",
+    },
+  ]);
+});
+
+test("a profile URL without the profile's heading (changed layout) is 'not recognised'", () => {
+  const result = detect("unrelated.html", "https://www.facebook.com/padariapaobom");
+  assert.equal(result.recognised, false);
+  assert.equal(result.reason, "not_recognised");
+});
+
+test("lazy rows: members appended as the window scrolls are read on the next pass, each once", async () => {
+  const { documentOf, fixture, SL } = await import("./helpers.js");
+  const doc = documentOf(fixture("fb_group_members.html"));
+  const list = doc.querySelector("[role='list']");
+  const template = list.children[2].outerHTML; // Diego Alves: name only
+  assert.equal(SL.detect(doc, GROUP).rows.length, 4);
+  for (const id of ["100005", "100006", "100007"]) {
+    list.insertAdjacentHTML("beforeend", template.replaceAll("100003", id).replaceAll("Diego Alves", `Membro ${id}`));
+  }
+  const rows = SL.detect(doc, GROUP).rows;
+  assert.equal(rows.length, 7);
+  assert.deepEqual(rows.slice(4).map((r) => [r.full_name, r.profile_url]), [
+    ["Membro 100005", "https://www.facebook.com/profile.php?id=100005"],
+    ["Membro 100006", "https://www.facebook.com/profile.php?id=100006"],
+    ["Membro 100007", "https://www.facebook.com/profile.php?id=100007"],
+  ]);
+});
+
+test("a members page whose rows the selectors no longer find is 'no_rows', not an empty capture", () => {
+  const result = detect("unrelated.html", GROUP);
+  assert.equal(result.pageType, "group_members");
+  assert.equal(result.recognised, false);
+  assert.equal(result.reason, "no_rows");
+});

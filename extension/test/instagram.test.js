@@ -123,3 +123,59 @@ test("lazy rows: successive slices of the virtualised dialog add up to the whole
   assert.equal(seen.size, 12 + 18);
   assert.ok(seen.has("joao.pedro") && seen.has("late_117"));
 });
+
+test("post likers dialog in Portuguese ('Curtidas'): names, 'Verificado', a row without a name or avatar", () => {
+  const url = "https://www.instagram.com/p/C9xyz/";
+  const result = detect("ig_likers_pt.html", url);
+  assert.equal(result.pageType, "post_likers");
+  assert.equal(result.recognised, true);
+  assert.deepEqual(result.rows[0], {
+    platform: "instagram",
+    username: "bia.costa",
+    profile_url: "https://www.instagram.com/bia.costa/",
+    full_name: "Beatriz Costa",
+    avatar_url: "https://scontent.cdninstagram.com/bia.costa.jpg",
+    verified: true,
+    source_url: url,
+  });
+  assert.deepEqual(
+    result.rows.map((r) => [r.username, r.full_name, !!r.avatar_url]),
+    [["bia.costa", "Beatriz Costa", true], ["rafa.oliveira", "Rafael Oliveira", true], ["lojinha_99", undefined, true], ["thiago.m", "Thiago Moreira", false]],
+    "'Seguir', 'Seguindo' and 'Solicitado' are buttons, never names; the post's author behind the dialog is not a liker",
+  );
+});
+
+test("post likers on the /p/<code>/liked_by/ page (no dialog): the list is the page, the nav is not", () => {
+  const url = "https://www.instagram.com/p/C1abc/liked_by/";
+  const result = detect("ig_liked_by_page.html", url);
+  assert.equal(result.pageType, "post_likers");
+  assert.deepEqual(result.rows.map((r) => [r.username, r.full_name]), [["studio.luz", "Studio Luz Fotografia"], ["pedro_h", "Pedro H."]]);
+});
+
+test("lazy rows: the likers dialog renders more likers as it scrolls; each slice adds new people", async () => {
+  const { documentOf, fixture, SL } = await import("./helpers.js");
+  const doc = documentOf(fixture("ig_likers.html"));
+  const url = "https://www.instagram.com/p/C1abc/";
+  const list = doc.querySelector("[data-scroll] > div");
+  const template = list.children[1].outerHTML; // pedro_h's row
+  const seen = new Set(SL.detect(doc, url).rows.map((r) => r.username));
+  for (let i = 0; i < 5; i += 1) list.insertAdjacentHTML("beforeend", template.replaceAll("pedro_h", `liker_${i}`));
+  list.children[0].remove(); // and the first rows leave the DOM
+  const rows = SL.detect(doc, url).rows;
+  rows.forEach((r) => seen.add(r.username));
+  assert.equal(rows.length, 8);
+  assert.ok(!rows.some((r) => r.username === "studio.luz"));
+  assert.equal(seen.size, 4 + 5);
+});
+
+test("a likers dialog whose rows the selectors no longer find says so ('no_rows'), it is not an empty capture", async () => {
+  const { documentOf, fixture, SL } = await import("./helpers.js");
+  const doc = documentOf(fixture("ig_likers.html"));
+  // A new layout: the rows link to profiles through buttons instead of /<username>/ links.
+  for (const a of doc.querySelectorAll("[role='dialog'] a")) a.setAttribute("href", "#");
+  const result = JSON.parse(JSON.stringify(SL.detect(doc, "https://www.instagram.com/p/C1abc/")));
+  assert.equal(result.pageType, "post_likers");
+  assert.equal(result.recognised, false);
+  assert.equal(result.reason, "no_rows");
+  assert.deepEqual(result.rows, []);
+});

@@ -90,3 +90,82 @@ test("walls: security check, authwall; the feed is not recognised", () => {
   assert.equal(feed.recognised, false);
   assert.equal(feed.reason, "not_recognised");
 });
+
+test("profile in Portuguese (logged-in): 'Empresa atual', 'seguidores', 'Verificado'", () => {
+  const [row] = detect("li_profile_pt.html", "https://www.linkedin.com/in/mariana-costa/?locale=pt_BR").rows;
+  assert.deepEqual(row, {
+    platform: "linkedin",
+    username: "mariana-costa",
+    profile_url: "https://www.linkedin.com/in/mariana-costa/",
+    full_name: "Mariana Costa",
+    headline: "Diretora de Vendas na Costa & Filhos | Varejo",
+    company: "Costa & Filhos",
+    location: "Curitiba, Paraná, Brasil",
+    bio: "Vendas B2B para o varejo. Contato: mariana@costafilhos.com.br",
+    followers: "1.234",
+    avatar_url: "https://media.licdn.com/dms/mariana.jpg",
+    email: "mariana@costafilhos.com.br",
+    verified: true,
+    source_url: "https://www.linkedin.com/in/mariana-costa/?locale=pt_BR",
+  });
+});
+
+test("connections in Portuguese, with a card missing its occupation and a placeholder avatar", () => {
+  const url = "https://www.linkedin.com/mynetwork/invite-connect/connections/";
+  const result = detect("li_connections_pt.html", url);
+  assert.equal(result.pageType, "connections");
+  assert.deepEqual(result.rows, [
+    {
+      platform: "linkedin",
+      username: "mariana-costa",
+      profile_url: "https://www.linkedin.com/in/mariana-costa/",
+      full_name: "Mariana Costa",
+      headline: "Diretora de Vendas na Costa & Filhos",
+      avatar_url: "https://media.licdn.com/mariana-costa.jpg",
+      source_url: url,
+    },
+    {
+      platform: "linkedin",
+      username: "joao-batista-55",
+      profile_url: "https://www.linkedin.com/in/joao-batista-55/",
+      full_name: "João Batista",
+      source_url: url,
+    },
+  ]);
+});
+
+test("lazy rows: connection cards loaded as the page scrolls are read on the next pass", async () => {
+  const { documentOf, fixture, SL } = await import("./helpers.js");
+  const url = "https://www.linkedin.com/mynetwork/invite-connect/connections/";
+  const doc = documentOf(fixture("li_connections.html"));
+  const list = doc.querySelector("main ul");
+  const template = list.children[2].outerHTML;
+  assert.equal(SL.detect(doc, url).rows.length, 3);
+  for (let i = 1; i <= 4; i += 1) list.insertAdjacentHTML("beforeend", template.replaceAll("carla-dias-9a8b7c", `nova-${i}`).replaceAll("Carla Dias", `Nova ${i}`));
+  const rows = SL.detect(doc, url).rows;
+  assert.equal(rows.length, 7);
+  assert.deepEqual(rows[6], {
+    platform: "linkedin", username: "nova-4", profile_url: "https://www.linkedin.com/in/nova-4/", full_name: "Nova 4",
+    headline: "Marketing Manager", avatar_url: "https://media.licdn.com/nova-4.jpg", source_url: url,
+  });
+});
+
+test("lazy rows: search results still rendering (empty placeholders) are skipped until they fill in", async () => {
+  const { documentOf, fixture, SL } = await import("./helpers.js");
+  const doc = documentOf(fixture("li_search.html"));
+  const list = doc.querySelector("main ul[role='list']");
+  const filled = list.children[0].outerHTML;
+  for (let i = 0; i < 3; i += 1) list.insertAdjacentHTML("beforeend", '<li class="reusable-search__result-container"><div class="entity-result--occluded artdeco-loader"></div></li>');
+  assert.equal(SL.detect(doc, SEARCH).rows.length, 5, "placeholders are not people");
+  list.lastElementChild.outerHTML = filled.replaceAll("ana-souza-123", "late-row").replaceAll("Ana Souza", "Late Row");
+  const rows = SL.detect(doc, SEARCH).rows;
+  assert.equal(rows.length, 6);
+  assert.equal(rows[5].full_name, "Late Row");
+});
+
+test("a search page whose result rows the selectors no longer find is 'no_rows' (the popup says so)", () => {
+  const result = detect("unrelated.html", SEARCH);
+  assert.equal(result.pageType, "people_search");
+  assert.equal(result.recognised, false);
+  assert.equal(result.reason, "no_rows");
+});

@@ -116,3 +116,31 @@ test("Crm: concurrent requests meeting an expired token share one refresh (no re
   assert.equal(refreshes, 1);
   assert.equal(auth.refresh_token, "shared-r2");
 });
+
+test("Crm: an import whose refresh the CRM refuses is final at once (a 4xx, not a network error to retry)", async () => {
+  let auth = { access_token: "old", refresh_token: "revoked" };
+  const calls = [];
+  const { waits, sleep } = recorder();
+  const fetchImpl = async (url) => {
+    calls.push(url.replace("http://crm.test", ""));
+    return url.endsWith("/auth/refresh") ? response(401, { detail: "session revoked" }) : response(401, { detail: "expired" });
+  };
+  const crm = new Crm({ baseUrl: "http://crm.test", auth: async () => auth, saveAuth: async (a) => (auth = a), fetchImpl, sleep });
+  await assert.rejects(crm.importBatch({ leads: [{ username: "x" }] }), (e) => e.status === 401 && !e.retryable && e.attempts === 1);
+  assert.deepEqual(calls, ["/api/v1/leads/import", "/api/v1/auth/refresh"]);
+  assert.deepEqual(waits, [], "no backoff: signing in again is the only way on");
+  assert.equal(auth, null, "signed out: the popup asks for the password");
+});
+
+test("a refresh that meets a 503 stays retryable (the CRM is busy, the session may be fine)", async () => {
+  const { waits, sleep } = recorder();
+  let calls = 0;
+  const { SendError } = await import("../src/shared/retry.js");
+  const got = await withRetry(async () => {
+    calls += 1;
+    if (calls === 1) throw new SendError("Service Unavailable", { status: 503 });
+    return response(202, { job_id: 1 });
+  }, { baseMs: 10, sleep, random: () => 0 });
+  assert.equal(got.status, 202);
+  assert.deepEqual(waits, [10]);
+});

@@ -35,10 +35,11 @@ test("every message key the popup and options use exists", () => {
     const html = readFileSync(new URL(file, import.meta.url), "utf8");
     for (const [, key] of html.matchAll(/data-i18n(?:-placeholder|-title)?="([^"]+)"/g)) assert.ok(en[key], `${file}: ${key}`);
   }
+  for (const key of ["page_not_recognised", "page_no_rows", "page_unsupported_site"]) assert.ok(en[key], key);
   for (const p of ["instagram_profile", "instagram_follow_list", "instagram_post_likers", "facebook_group_members", "facebook_profile", "linkedin_people_search", "linkedin_profile", "linkedin_connections"]) {
     assert.ok(en[`type_${p}`], p);
   }
-  for (const reason of ["user", "limit", "end_of_list", "single_done", "wall", "tab_closed", "not_recognised"]) assert.ok(en[`stop_${reason}`], reason);
+  for (const reason of ["user", "limit", "end_of_list", "single_done", "wall", "tab_closed", "not_recognised", "no_rows"]) assert.ok(en[`stop_${reason}`], reason);
 });
 
 test("language: the user's choice, else the browser's", () => {

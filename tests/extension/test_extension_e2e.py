@@ -272,25 +272,102 @@ def test_a_rate_limit_wall_pauses_the_capture_and_keeps_what_was_captured(
     assert extension.storage("governor")["instagram"]["pause"] is None
 
 
-def test_an_open_dm_thread_goes_to_the_inbox_only_when_the_crm_has_it(
-    extension: Extension, proxy: Proxy, api_url: str
-) -> None:
+def conversation_messages(api_url: str, member: Member, platform: str) -> list[tuple[str, str, str]]:
+    """The single conversation of `platform` in the CRM inbox → (lead username, direction, body) rows."""
+    listed = httpx.get(
+        f"{api_url}/api/v1/conversations",
+        params={"platform": platform, "status": "open"},
+        headers=member.auth,
+        timeout=10,
+    )
+    listed.raise_for_status()
+    conversations = listed.json()["data"]
+    assert len(conversations) == 1, conversations
+    conversation = conversations[0]
+    lead = httpx.get(
+        f"{api_url}/api/v1/leads/{conversation['lead_id']}", headers=member.auth, timeout=10
+    ).json()
+    messages = httpx.get(
+        f"{api_url}/api/v1/conversations/{conversation['id']}/messages",
+        params={"limit": 100},
+        headers=member.auth,
+        timeout=10,
+    ).json()["data"]
+    return [(lead["username"], m["direction"], m["body"]) for m in messages]
+
+
+def test_open_dm_threads_go_to_the_crm_inbox_once(extension: Extension, proxy: Proxy, api_url: str) -> None:
+    """LinkedIn messaging and Instagram direct: the popup posts the open thread to
+    POST /api/v1/conversations/inbound; the messages are in the CRM inbox (read back through the API),
+    and sending the same thread again records nothing twice."""
     from playwright.sync_api import expect
 
     from tests.extension.conftest import EXTENSION_DIR
 
+    paths = httpx.get(f"{api_url}/api/v1/openapi.json", timeout=10).json()["paths"]
+    assert "post" in paths["/api/v1/conversations/inbound"]  # the extension's feature check reads this
     owner = register_owner("dm-capture@example.com")
     configure(extension, proxy.url)
-    thread_url = "https://www.linkedin.com/messaging/thread/2-ZmE0YjQ=/"
-    extension.pages[thread_url] = (EXTENSION_DIR / "test" / "fixtures" / "li_messaging.html").read_text()
-    extension.visit(thread_url)
+    fixtures = EXTENSION_DIR / "test" / "fixtures"
+    li_thread = "https://www.linkedin.com/messaging/thread/2-ZmE0YjQ=/"
+    ig_thread = "https://www.instagram.com/direct/t/340282366841710300949128/"
+    extension.pages[li_thread] = (fixtures / "li_messaging.html").read_text()
+    extension.pages[ig_thread] = (fixtures / "ig_direct.html").read_text()
+
+    extension.visit(li_thread)
     popup = open_popup_and_login(extension, owner)
     expect(popup.locator("#page-type")).to_have_text("LinkedIn conversation")
     expect(popup.locator("#dm-view")).to_be_visible()
     expect(popup.locator("#start")).to_be_hidden()  # a thread is not a list to capture
     popup.click("#dm-send")
-    paths = httpx.get(f"{api_url}/api/v1/openapi.json", timeout=10).json()["paths"]
-    if "/api/v1/conversations/inbound" in paths:  # once the inbox is merged
-        expect(popup.locator("#dm-status")).to_have_text("3 messages sent to the inbox.")
-    else:  # the feature check reads the CRM's OpenAPI document
-        expect(popup.locator("#dm-status")).to_have_text("This CRM has no inbox endpoint yet.")
+    expect(popup.locator("#dm-status")).to_have_text("3 messages sent to the inbox.")
+    assert conversation_messages(api_url, owner, "linkedin") == [
+        ("ana-souza-123", "inbound", "Hi! Saw your post about the CRM."),
+        ("ana-souza-123", "inbound", "Can we talk on Monday?"),
+        ("ana-souza-123", "outbound", "Sure, 10am works."),
+    ]
+    popup.click("#dm-send")  # the same thread again: each message is kept once (external ids)
+    expect(popup.locator("#dm-status")).to_have_text("3 messages sent to the inbox (3 were already there).")
+    assert len(conversation_messages(api_url, owner, "linkedin")) == 3
+    popup.close()
+
+    extension.visit(ig_thread)
+    popup = extension.open("src/popup/popup.html")
+    expect(popup.locator("#page-type")).to_have_text("Instagram direct conversation")
+    popup.click("#dm-send")
+    expect(popup.locator("#dm-status")).to_have_text("3 messages sent to the inbox.")
+    assert conversation_messages(api_url, owner, "instagram") == [
+        ("ana.souza", "inbound", "Oi! Vocês entregam em Campinas?"),
+        ("ana.souza", "outbound", "Entregamos sim, a taxa é R$ 15."),
+        ("ana.souza", "inbound", "Perfeito, quero encomendar."),
+    ]
+
+
+def test_pages_the_parsers_cannot_read_say_so_and_cannot_be_captured(extension: Extension) -> None:
+    """A search page whose rows the selectors no longer find, and a page no parser knows: a clear state
+    in the popup, Start disabled — never a capture that scrolls and ends with nothing."""
+    from playwright.sync_api import expect
+
+    extension.pages[LI_URL.split("?")[0]] = (
+        "<!doctype html><html><body><main><h2>About 10 results</h2><ul role='list'>"
+        "<li><div data-x='new-layout'><a href='/search/results/people/?p=1'>Ana Souza</a></div></li>"
+        "</ul></main></body></html>"
+    )
+    extension.pages["https://www.instagram.com/explore/"] = (
+        "<!doctype html><html><body><div role='main'><a href='/p/AAA/'>post</a></div></body></html>"
+    )
+    extension.visit(LI_URL)
+    popup = extension.open("src/popup/popup.html")
+    expect(popup.locator("#page-view")).to_have_attribute("data-state", "no_rows")
+    expect(popup.locator("#page-type")).to_have_text("LinkedIn people search")
+    expect(popup.locator("#page-status")).to_contain_text("No people found in this list yet")
+    expect(popup.locator("#start")).to_be_disabled()
+    popup.close()
+
+    extension.visit("https://www.instagram.com/explore/")
+    popup = extension.open("src/popup/popup.html")
+    expect(popup.locator("#page-view")).to_have_attribute("data-state", "not_recognised")
+    expect(popup.locator("#page-status")).to_have_text(
+        "Page not recognised: SnapLeads cannot read this page's layout."
+    )
+    expect(popup.locator("#start")).to_be_disabled()

@@ -140,7 +140,9 @@
     return null;
   };
 
-  /** What the page offers: { platform, pageType, kind, recognised, reason, rows }. Never throws. */
+  /** What the page offers: { platform, pageType, kind, recognised, reason, rows }. Never throws. reason:
+   * "unsupported_site", a wall kind, "not_recognised" (no parser reads this page) or "no_rows" (a list
+   * page whose rows none of the selectors find). */
   SL.detect = function detect(doc, url) {
     let platform = null;
     try {
@@ -175,6 +177,11 @@
       if (!matched) continue;
       try {
         const rows = parser.parse(doc, url) || [];
+        // A list with no person in it: still loading, empty, or a layout the selectors no longer read —
+        // never a capture that scrolls and "finishes" with nothing.
+        if (parser.kind === "list" && !rows.length) {
+          return { platform, pageType: parser.pageType, kind: parser.kind, recognised: false, reason: "no_rows", rows: [] };
+        }
         return { platform, pageType: parser.pageType, kind: parser.kind, recognised: true, reason: null, rows };
       } catch (_e) {
         return { platform, pageType: parser.pageType, kind: parser.kind, recognised: false, reason: "not_recognised", rows: [] };

@@ -30,7 +30,10 @@ function pageText(page) {
   if (!page) return { type: "", status: t("page_none") };
   const type = page.platform && page.pageType ? t(`type_${page.platform}_${page.pageType}`) : page.platform ? t(`platform_${page.platform}`) : "";
   if (page.wall) return { type, status: t(`page_wall_${page.wall.kind}`) };
-  if (!page.recognised) return { type, status: t(page.reason === "unsupported_site" ? "page_unsupported_site" : "page_not_recognised") };
+  if (!page.recognised) {
+    const key = { unsupported_site: "page_unsupported_site", no_rows: "page_no_rows" }[page.reason] || "page_not_recognised";
+    return { type, status: t(key) };
+  }
   if (page.kind === "list") return { type, status: t("page_rows_visible", { count: page.visibleRows }) };
   return { type, status: "" };
 }
@@ -50,7 +53,7 @@ function render() {
   const text = pageText(page);
   $("page-type").textContent = text.type;
   $("page-status").textContent = text.status;
-  $("page-view").dataset.state = !page ? "none" : page.wall ? "wall" : page.recognised ? "recognised" : "not_recognised";
+  $("page-view").dataset.state = !page ? "none" : page.wall ? "wall" : page.recognised ? "recognised" : page.reason === "no_rows" ? "no_rows" : "not_recognised";
 
   const capture = s.capture;
   const platform = (capture && capture.running && capture.platform) || (page && page.platform);
@@ -245,7 +248,12 @@ async function main() {
   $("clear").addEventListener("click", () => ask({ type: "queue:clear" }).then(refresh));
   $("dm-send").addEventListener("click", async () => {
     const answer = await ask({ type: "dm:send", tabId: state.tabId });
-    $("dm-status").textContent = answer.ok ? t("dm_sent", { count: answer.messages }) : answer.error === "inbox_unavailable" ? t("dm_unavailable") : answer.message || answer.error;
+    const status = $("dm-status");
+    status.dataset.state = answer.ok ? "sent" : "error";
+    if (answer.ok) {
+      const known = answer.messages - answer.created; // the CRM keeps each message once (external id)
+      status.textContent = known > 0 ? t("dm_sent_known", { count: answer.messages, known }) : t("dm_sent", { count: answer.messages });
+    } else status.textContent = answer.error === "inbox_unavailable" ? t("dm_unavailable") : answer.message || answer.error;
   });
 
   chrome.storage.onChanged.addListener((_changes, area) => {

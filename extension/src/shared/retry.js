@@ -46,7 +46,16 @@ export async function withRetry(attempt, { baseMs = 1000, sleep = (ms) => new Pr
     try {
       response = await attempt(n);
     } catch (error) {
-      lastError = new SendError(`network error: ${error && error.message ? error.message : error}`, { attempts: n, retryable: true });
+      // A SendError raised before any request (not signed in, a refresh the CRM refused) is an answer,
+      // not a network failure: final at once unless it is itself retryable.
+      if (error instanceof SendError && error.status) {
+        error.attempts = n;
+        error.retryable = isRetryable(error.status);
+        if (!error.retryable) throw error;
+        lastError = error;
+      } else {
+        lastError = new SendError(`network error: ${error && error.message ? error.message : error}`, { attempts: n, retryable: true });
+      }
     }
     if (response) {
       if (response.ok) return response;

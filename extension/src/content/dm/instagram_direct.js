@@ -1,24 +1,16 @@
 // Instagram direct thread (https://www.instagram.com/direct/t/<thread id>/) → the lead and its messages.
-// Incoming bubbles carry the other person's avatar/profile link; ours do not.
+// Incoming bubbles carry the other person's avatar/profile link; ours do not. Selectors: selectors/instagram.js.
 (function (root) {
   const SL = (root.SnapLeads = root.SnapLeads || {});
-  const SEL = {
-    threadHeader: ["main header", "div[role='main'] header", "header"],
-    grid: ["[role='grid']", "[aria-label^='Messages in conversation']", "[aria-label^='Mensagens na conversa']"],
-    row: ["[role='row']", "[role='gridcell']"],
-    body: ["[dir='auto']", "span", "div"],
-    time: ["time[datetime]"],
-  };
-  SL.selectors = SL.selectors || {};
-  SL.selectors.instagramDirect = SEL;
 
   SL.registerDmParser({
     platform: "instagram",
     pageType: "direct_thread",
     match(url) {
-      return /^\/direct\/t\/[^/]+\/?$/.test(new URL(url).pathname);
+      return SL.selectors.instagram.urls.directThread.test(new URL(url).pathname);
     },
     parse(doc, url) {
+      const SEL = SL.selectors.instagram.direct;
       const dom = SL.dom;
       const threadId = new URL(url).pathname.split("/").filter(Boolean)[2];
       const header = dom.first(doc, SEL.threadHeader);
@@ -30,21 +22,21 @@
         if (username) break;
       }
       if (!username) return null;
-      const fullName = dom.text(header.querySelector("h1, h2, [role='heading']")) || "";
+      const fullName = dom.firstText(header, SEL.threadName);
+      const fromLead = SEL.fromLead(username);
+      const [inboundAttr, inboundValue] = SEL.inboundAttr;
       const messages = [];
       for (const row of dom.all(grid, SEL.row)) {
-        if (row.parentElement && row.parentElement.closest("[role='row']")) continue;
+        if (row.parentElement && row.parentElement.closest(SEL.rowParent)) continue;
         const body = dom.text(dom.first(row, SEL.body));
         if (!body) continue;
-        const fromLead =
-          !!row.querySelector(`a[href$="/${username}/"], a[href="/${username}/"], img[alt*="${username}"]`) ||
-          row.getAttribute("data-direction") === "in";
+        const inbound = !!dom.first(row, fromLead) || row.getAttribute(inboundAttr) === inboundValue;
         const time = dom.first(row, SEL.time);
         messages.push({
-          direction: fromLead ? "inbound" : "outbound",
+          direction: inbound ? "inbound" : "outbound",
           body: body.replace(fullName && body.startsWith(fullName + " ") ? fullName + " " : "", ""),
           sent_at: time ? time.getAttribute("datetime") : null,
-          external_id: row.getAttribute("data-message-id") || null,
+          external_id: row.getAttribute(SEL.messageIdAttr) || null,
         });
       }
       return {

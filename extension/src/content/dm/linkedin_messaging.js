@@ -1,26 +1,17 @@
 // LinkedIn messaging thread (https://www.linkedin.com/messaging/thread/<id>/) → the lead and messages.
-// Message groups name their sender; a group by the thread's participant is inbound.
+// Message groups name their sender; a group by the thread's participant is inbound. Selectors:
+// selectors/linkedin.js.
 (function (root) {
   const SL = (root.SnapLeads = root.SnapLeads || {});
-  const SEL = {
-    participantHeader: ["#thread-detail-jump-target", ".msg-thread__link-to-profile", "main h2"],
-    participantLink: ["a.msg-thread__link-to-profile", "main header a[href*='/in/']", "a[href*='/in/']"],
-    list: ["ul.msg-s-message-list-content", ".msg-s-message-list", "main [role='list']"],
-    event: ["li.msg-s-message-list__event", "li"],
-    senderName: [".msg-s-message-group__name", "[data-sender-name]"],
-    body: [".msg-s-event-listitem__body", "p"],
-    time: ["time[datetime]", "time"],
-  };
-  SL.selectors = SL.selectors || {};
-  SL.selectors.linkedinMessaging = SEL;
 
   SL.registerDmParser({
     platform: "linkedin",
     pageType: "messaging_thread",
     match(url) {
-      return /^\/messaging\/thread\/[^/]+\/?$/.test(new URL(url).pathname);
+      return SL.selectors.linkedin.urls.messagingThread.test(new URL(url).pathname);
     },
     parse(doc, url) {
+      const SEL = SL.selectors.linkedin.messaging;
       const dom = SL.dom;
       const threadId = new URL(url).pathname.split("/").filter(Boolean)[2];
       const link = dom.first(doc, SEL.participantLink);
@@ -35,13 +26,13 @@
         if (named) sender = named; // consecutive messages of one sender share the group's name
         const body = dom.firstText(event, SEL.body);
         if (!body) continue;
-        const inbound = event.classList.contains("msg-s-event-listitem--other") || (sender && sender === participant);
+        const inbound = event.classList.contains(SEL.inboundClass) || (sender && sender === participant);
         const time = dom.first(event, SEL.time);
         messages.push({
           direction: inbound ? "inbound" : "outbound",
           body,
           sent_at: time ? time.getAttribute("datetime") || null : null,
-          external_id: event.getAttribute("data-event-urn") || null,
+          external_id: event.getAttribute(SEL.eventIdAttr) || null,
         });
       }
       return {

@@ -3,7 +3,7 @@
   const SL = (root.SnapLeads = root.SnapLeads || {});
 
   function groupId(url) {
-    const m = new URL(url).pathname.match(/^\/groups\/([^/]+)\/members\/?/);
+    const m = new URL(url).pathname.match(SL.selectors.facebook.urls.groupMembers);
     return m ? m[1] : null;
   }
 
@@ -23,7 +23,7 @@
       for (const link of dom.all(main, S.memberLink)) {
         const profile = SL.facebookProfile(link.getAttribute("href"), url);
         if (!profile || seen.has(profile.id)) continue;
-        const row = link.closest("div[role='listitem'], li") || link.parentElement;
+        const row = link.closest(S.memberRowClosest) || link.parentElement;
         const name = dom.text(link) || dom.attr(link, "aria-label");
         if (!name) continue; // the avatar link of a row whose name link comes next
         seen.add(profile.id);
@@ -31,14 +31,14 @@
           .lines(row)
           .filter((l) => l !== name && !S.words.noise.some((re) => re.test(l)));
         const facts = SL.facebookFacts(lines);
-        const image = row.querySelector("svg image, img");
+        const image = dom.first(row, S.memberAvatar);
         rows.push(
           SL.lead({
             platform: "facebook",
             username: /^\d+$/.test(profile.id) ? "" : profile.id,
             profile_url: profile.url,
             full_name: name,
-            avatar_url: image ? image.getAttribute("xlink:href") || image.getAttribute("href") || image.getAttribute("src") || "" : "",
+            avatar_url: SL.facebookImage(image),
             headline: facts.headline || "",
             company: facts.company || "",
             location: facts.location || "",

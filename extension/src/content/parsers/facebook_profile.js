@@ -30,7 +30,7 @@
           username: /^\d+$/.test(profile.id) ? "" : profile.id,
           profile_url: profile.url,
           full_name: fullName,
-          avatar_url: image ? image.getAttribute("xlink:href") || image.getAttribute("href") || image.getAttribute("src") || "" : "",
+          avatar_url: SL.facebookImage(image),
           bio: bioLine || dom.meta(doc, "og:description"),
           headline: facts.headline || "",
           company: facts.company || "",

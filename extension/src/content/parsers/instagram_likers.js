@@ -8,7 +8,7 @@
       S.words.likes.includes(SL.dom.firstText(d, S.dialogHeading).toLowerCase()),
     );
     if (dialog) return dialog;
-    if (/^\/p\/[^/]+\/liked_by\/?$/.test(new URL(url).pathname)) return SL.dom.first(doc, ["main"]);
+    if (S.urls.likedBy.test(new URL(url).pathname)) return SL.dom.first(doc, S.likersPage);
     return null;
   }
 

@@ -7,7 +7,8 @@
     pageType: "connections",
     kind: "list",
     match(url, doc) {
-      return /^\/mynetwork\/invite-connect\/connections\/?/.test(new URL(url).pathname) && !!SL.dom.first(doc, SL.selectors.linkedin.main);
+      const S = SL.selectors.linkedin;
+      return S.urls.connections.test(new URL(url).pathname) && !!SL.dom.first(doc, S.main);
     },
     parse(doc, url) {
       return SL.linkedinRows(SL.dom.first(doc, SL.selectors.linkedin.main), url);

@@ -22,7 +22,8 @@
         ? (dom.attr(companyEl, "aria-label") || dom.text(companyEl)).replace(S.words.companyPrefix, "").split(".")[0].trim()
         : "";
       const avatar = dom.first(doc, S.profileAvatar);
-      const topText = dom.text(nameEl && nameEl.closest("section") ? nameEl.closest("section") : main);
+      const topCard = nameEl ? nameEl.closest(S.profileTopCard) : null;
+      const topText = dom.text(topCard || main);
       const about = dom.firstText(doc, S.profileAbout);
       return [
         SL.lead({
@@ -37,7 +38,7 @@
           followers: dom.countBefore(topText, S.words.followers),
           avatar_url: avatar ? avatar.getAttribute("src") || "" : "",
           email: dom.email(about),
-          verified: !!dom.first((nameEl && nameEl.closest("div")) || main, S.verifiedBadge),
+          verified: !!dom.first((nameEl && nameEl.closest(S.profileNameBox)) || main, S.verifiedBadge),
           source_url: url,
         }),
       ];

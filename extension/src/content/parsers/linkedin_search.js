@@ -7,7 +7,8 @@
     pageType: "people_search",
     kind: "list",
     match(url, doc) {
-      return /^\/search\/results\/people\/?/.test(new URL(url).pathname) && !!SL.dom.first(doc, SL.selectors.linkedin.main);
+      const S = SL.selectors.linkedin;
+      return S.urls.peopleSearch.test(new URL(url).pathname) && !!SL.dom.first(doc, S.main);
     },
     parse(doc, url) {
       return SL.linkedinRows(SL.dom.first(doc, SL.selectors.linkedin.main), url);

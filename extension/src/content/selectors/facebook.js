@@ -1,4 +1,5 @@
-// Every Facebook selector and page word in one place (generated class names are never used).
+// Every Facebook selector, URL shape and page word in one place — parsers and the wall detector read them
+// from here (generated class names are never used).
 (function (root) {
   const SL = (root.SnapLeads = root.SnapLeads || {});
   SL.selectors = SL.selectors || {};
@@ -8,8 +9,12 @@
       "help", "policies", "privacy", "messages", "notifications", "friends", "bookmarks", "search", "stories",
       "reel", "reels", "photo", "photos", "hashtag", "share", "sharer", "l.php", "dialog", "home.php",
     ],
+    urls: { groupMembers: /^\/groups\/([^/]+)\/members\/?/ },
     main: ["div[role='main']", "main"],
     memberRow: ["div[role='listitem']", "[role='list'] > div", "li"],
+    memberRowClosest: "div[role='listitem'], li", // the row a member link sits in
+    memberAvatar: ["svg image, img"],
+    imageSrcAttrs: ["xlink:href", "href", "src"], // <svg><image xlink:href> or <img src>
     memberLink: ["a[href*='/user/']", "a[href*='profile.php?id=']"],
     profileName: ["div[role='main'] h1", "h1"],
     profileAvatar: [
@@ -26,6 +31,12 @@
       "[title='Verified account']",
       "[title='Conta verificada']",
     ],
+    walls: {
+      challengeUrl: /^\/checkpoint\b/,
+      loginUrl: /^\/login\b/,
+      rateText: [/you'?re temporarily blocked/i, /você está temporariamente bloqueado/i, /you can'?t use this feature right now/i, /você não pode usar este recurso no momento/i, /going too fast/i, /rápido demais/i],
+      challengeText: [/security check/i, /verificação de segurança/i, /confirm your identity/i, /confirme sua identidade/i],
+    },
     words: {
       followers: ["followers", "seguidores"],
       following: ["following", "seguindo"],
@@ -63,6 +74,16 @@
       return { id: parts[0], url: `https://www.facebook.com/${parts[0]}` };
     }
     return null;
+  };
+
+  /** The address of a profile picture (<svg><image xlink:href> or <img src>), or "". */
+  SL.facebookImage = function facebookImage(image) {
+    if (!image) return "";
+    for (const name of SL.selectors.facebook.imageSrcAttrs) {
+      const value = image.getAttribute(name);
+      if (value) return value;
+    }
+    return "";
   };
 
   /** Company / job title / location from a line of "about" text, in English or Portuguese. */

@@ -1,5 +1,6 @@
-// Every Instagram selector and page word in one place (class names are generated and change often:
-// structure, roles, aria labels, link shapes and meta tags only). Update here when the site changes.
+// Every Instagram selector, URL shape and page word in one place — page parsers, the direct-thread parser
+// and the wall detector read them from here (class names are generated and change often: structure,
+// roles, aria labels, link shapes and meta tags only). Update here when the site changes.
 (function (root) {
   const SL = (root.SnapLeads = root.SnapLeads || {});
   SL.selectors = SL.selectors || {};
@@ -9,6 +10,10 @@
       "challenge", "developer", "emails", "session", "web", "privacy", "terms", "api", "graphql",
     ],
     handle: /^[A-Za-z0-9._]{1,30}$/,
+    urls: {
+      likedBy: /^\/p\/[^/]+\/liked_by\/?$/,
+      directThread: /^\/direct\/t\/[^/]+\/?$/,
+    },
     profileHeader: ["main header", "header"],
     profileName: ["header section div > span[dir='auto']", "header section span[dir='auto']"],
     profileUsername: ["header h2", "header section h2"],
@@ -24,6 +29,29 @@
     dialogHeading: ["h1", "h2", "[role='heading']"],
     rowScroller: ["div[role='dialog'] [data-scroll]", "div[role='dialog'] div[style*='overflow']"],
     rowButtons: ["button", "div[role='button']"],
+    rowAvatar: ["img"],
+    likersPage: ["main"], // /p/<code>/liked_by/: the list is the page itself
+    // Direct thread (/direct/t/<id>/): incoming bubbles carry the other person's avatar/profile link.
+    direct: {
+      threadHeader: ["main header", "div[role='main'] header", "header"],
+      threadName: ["h1", "h2", "[role='heading']"],
+      grid: ["[role='grid']", "[aria-label^='Messages in conversation']", "[aria-label^='Mensagens na conversa']"],
+      row: ["[role='row']", "[role='gridcell']"],
+      rowParent: "[role='row']",
+      body: ["[dir='auto']", "span", "div"],
+      time: ["time[datetime]"],
+      // A bubble from the lead links to (or shows the avatar of) their profile.
+      fromLead: (handle) => [`a[href$="/${handle}/"]`, `a[href="/${handle}/"]`, `img[alt*="${handle}"]`],
+      inboundAttr: ["data-direction", "in"],
+      messageIdAttr: "data-message-id",
+    },
+    // Rate-limit, challenge and login walls (English and Portuguese): the governor pauses on them.
+    walls: {
+      challengeUrl: /^\/(challenge|accounts\/suspended|accounts\/disabled)\b/,
+      loginUrl: /^\/accounts\/login\b/,
+      rateText: [/try again later/i, /tente novamente mais tarde/i, /we restrict certain activity/i, /restringimos determinadas atividades/i, /please wait a few minutes/i, /aguarde alguns minutos/i],
+      challengeText: [/confirm it'?s you/i, /confirme que é você/i, /suspicious (login|activity)/i, /atividade suspeita/i],
+    },
     words: {
       followers: ["followers", "seguidores"],
       following: ["following", "seguindo"],
@@ -65,7 +93,7 @@
         const low = l.toLowerCase();
         return low !== handle.toLowerCase() && !buttonWords.includes(low) && low !== "·" && low !== "•";
       });
-      const img = row.querySelector("img");
+      const img = dom.first(row, S.rowAvatar);
       rows.push(
         SL.lead({
           platform: "instagram",

@@ -1,18 +1,28 @@
-// Every LinkedIn selector and page word in one place. Logged-in pages use generated class names, the
-// public (logged-out) profile uses stable top-card classes: both layouts are listed, structure first.
+// Every LinkedIn selector, URL shape and page word in one place — parsers, the messaging-thread parser
+// and the wall detector read them from here. Logged-in pages use generated class names, the public
+// (logged-out) profile uses stable top-card classes: both layouts are listed, structure first.
 (function (root) {
   const SL = (root.SnapLeads = root.SnapLeads || {});
   SL.selectors = SL.selectors || {};
   SL.selectors.linkedin = {
+    urls: {
+      peopleSearch: /^\/search\/results\/people\/?/,
+      connections: /^\/mynetwork\/invite-connect\/connections\/?/,
+      profile: /^\/in\/([^/?#]+)\/?/,
+      messagingThread: /^\/messaging\/thread\/[^/]+\/?$/,
+    },
     main: ["main", "div[role='main']"],
     resultsList: ["main ul[role='list']", "main .search-results-container ul", "main ul"],
     resultRow: ["li"],
+    rowClosest: "li", // the row (search result, connection card) a profile link sits in
     profileLink: ["a[href*='/in/']"],
     // Link text on result rows: the visible name is aria-hidden, the rest is "View X's profile".
     rowName: ["a[href*='/in/'] span[aria-hidden='true']", "a[href*='/in/'] > span:first-child", "a[href*='/in/']"],
     rowAvatar: ["img[alt]", "img"],
     connectionsList: ["main ul", "section ul"],
     profileName: ["main h1", "h1.top-card-layout__title", "h1"],
+    profileTopCard: "section", // the card around the name (followers count)
+    profileNameBox: "div", // the box around the name (verified badge)
     profileHeadline: [
       "main h1 ~ div[data-headline]",
       "h2.top-card-layout__headline",
@@ -37,6 +47,24 @@
       "main section img[alt]",
     ],
     verifiedBadge: ["svg[data-test-icon*='verified']", "[aria-label='Verified']", "[aria-label='Verificado']", "[aria-label*='verified' i]"],
+    // Messaging thread (/messaging/thread/<id>/): message groups name their sender.
+    messaging: {
+      participantHeader: ["#thread-detail-jump-target", ".msg-thread__link-to-profile", "main h2"],
+      participantLink: ["a.msg-thread__link-to-profile", "main header a[href*='/in/']", "a[href*='/in/']"],
+      list: ["ul.msg-s-message-list-content", ".msg-s-message-list", "main [role='list']"],
+      event: ["li.msg-s-message-list__event", "li"],
+      senderName: [".msg-s-message-group__name", "[data-sender-name]"],
+      body: [".msg-s-event-listitem__body", "p"],
+      time: ["time[datetime]", "time"],
+      inboundClass: "msg-s-event-listitem--other",
+      eventIdAttr: "data-event-urn",
+    },
+    walls: {
+      challengeUrl: /^\/checkpoint\/challenge\b/,
+      loginUrl: /^\/(authwall|login|uas\/login)\b/,
+      rateText: [/commercial use limit/i, /limite de uso comercial/i, /too many requests/i, /muitas solicitações/i],
+      challengeText: [/quick security check/i, /verificação de segurança rápida/i, /let'?s do a quick/i],
+    },
     words: {
       followers: ["followers", "seguidores"],
       connections: ["connections", "conexões", "conexoes"],
@@ -59,7 +87,7 @@
     try {
       const url = new URL(href, pageUrl || "https://www.linkedin.com/");
       if (!/(^|\.)linkedin\.com$/.test(url.hostname)) return null;
-      const m = url.pathname.match(/^\/in\/([^/?#]+)\/?/);
+      const m = url.pathname.match(SL.selectors.linkedin.urls.profile);
       return m ? decodeURIComponent(m[1]) : null;
     } catch (_e) {
       return null;
@@ -98,7 +126,7 @@
     for (const link of SL.dom.all(scope, S.profileLink)) {
       const slug = SL.linkedinSlug(link.getAttribute("href"), pageUrl);
       if (!slug || seen.has(slug)) continue;
-      const row = link.closest("li");
+      const row = link.closest(S.rowClosest);
       if (!row) continue;
       seen.add(slug);
       rows.push(SL.linkedinRow(row, slug, pageUrl));
