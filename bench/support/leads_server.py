@@ -5,7 +5,10 @@ Differences from production, on purpose and printed by the benchmark:
 - the FastAPI app runs alone under uvicorn (1 worker), not mounted inside the Reflex backend;
 - an outer bench middleware adds `X-Bench-DB: <ms>;n=<statements>`: the time spent inside the
   database driver's execute (SQLAlchemy before/after_cursor_execute events) during the request, so
-  the server time can be split into "database" and "everything else" (auth, ORM, pydantic, JSON).
+  the server time can be split into "database" and "everything else" (auth, ORM, pydantic, JSON);
+- the jobs a request enqueues after commit (a card move's reactions) are kept in a list and never run:
+  no worker here (production pushes each to Redis, one round trip). Without a sender every move logged
+  a "no task queue installed" traceback inside its own server time.
 
 Usage: DATABASE_URL=... python bench/support/leads_server.py <port>
 """
@@ -19,11 +22,14 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from collections import deque  # noqa: E402
+
 import uvicorn  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 import api_ext.middleware  # noqa: E402
 from api_ext.app import build_api  # noqa: E402
+from snapleads_app.core import tasks  # noqa: E402
 from snapleads_app.core.db import get_engine  # noqa: E402
 
 api_ext.middleware.RATE_LIMIT_RULES = ()
@@ -70,6 +76,8 @@ class BenchDbTiming:
 
 def main() -> None:
     port = int(sys.argv[1])
+    enqueued: deque[str] = deque(maxlen=1000)
+    tasks.install_sender(lambda job, kwargs: enqueued.append(job))
     _install_db_timer()
     app = BenchDbTiming(build_api())
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)

@@ -172,13 +172,15 @@ def conditions_for(params: dict[str, Any]) -> list[ColumnElement[bool]]:
         conditions.append(col(Lead.created_at) < bound("f_created_to"))
     if "f_search" in params:
         conditions.append(col(Lead.search_text).like(bound("f_search"), escape="\\"))
-    # An alias: `page` may join lead_tag itself, and the probe must not correlate to that join.
-    link = aliased(LeadTag)
-    tagged = link.lead_id == Lead.id  # type: ignore[comparison-overlap]
-    for name in sorted(n for n in params if n.startswith("f_tag_")):
-        conditions.append(exists().where(tagged, link.tag_id == bound(name)))  # type: ignore[arg-type]
-    if "f_tags_any" in params:
-        conditions.append(exists().where(tagged, one_of(col(link.tag_id), "f_tags_any", Integer)))  # type: ignore[arg-type]
+    probes = sorted(n for n in params if n.startswith("f_tag_"))
+    if probes or "f_tags_any" in params:
+        # An alias: `page` may join lead_tag itself, and the probe must not correlate to that join.
+        link = aliased(LeadTag)
+        tagged = link.lead_id == Lead.id  # type: ignore[comparison-overlap]
+        for name in probes:
+            conditions.append(exists().where(tagged, link.tag_id == bound(name)))  # type: ignore[arg-type]
+        if "f_tags_any" in params:
+            conditions.append(exists().where(tagged, one_of(col(link.tag_id), "f_tags_any", Integer)))  # type: ignore[arg-type]
     return conditions
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any, Literal, cast
 
@@ -570,7 +570,7 @@ def kanban_column(
     rows = list(
         session.exec(repo.with_scores(stmt, col(Lead.position), col(Lead.id), descending=False, limit=limit))
     )
-    return _publics(session, rows), _column_total(session, ctx, stage, filters, conditions)
+    return _publics(session, rows), _column_total(session, ctx, stage, filters, lambda: conditions)
 
 
 def kanban_column_json(
@@ -588,15 +588,19 @@ def kanban_column_json(
     data, _ = repo.page_json(
         session, params, sort="position", limit=max(1, min(limit, MAX_PAGE)), after=after_position
     )
-    return data, _column_total(session, ctx, stage, None, repo.conditions_for(params))
+    return data, _column_total(session, ctx, stage, None, lambda: repo.conditions_for(params))
 
 
 def _column_total(
-    session: Session, ctx: Ctx, stage: Any, filters: LeadFilter | None, conditions: list[Any]
+    session: Session,
+    ctx: Ctx,
+    stage: Any,
+    filters: LeadFilter | None,
+    conditions: Callable[[], list[Any]],
 ) -> int:
     # The kept counter when the whole column is shown; a filtered or agent's view counts its own rows.
     unfiltered = (filters is None or filters == LeadFilter()) and account_rules.can(ctx.role, "leads.see_all")
-    return stage.lead_count if unfiltered else repo.count(session, conditions)
+    return stage.lead_count if unfiltered else repo.count(session, conditions())
 
 
 def possible_duplicates(*, session: Session, ctx: Ctx, lead_id: int) -> list[LeadPublic]:
