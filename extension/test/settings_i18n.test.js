@@ -67,3 +67,16 @@ test("manifest: MV3, minimum permissions, strict CSP, pinned key", () => {
   assert.doesNotMatch(csp, /unsafe-(inline|eval)/);
   assert.ok(manifest.key.length > 300);
 });
+
+test("manifest: content scripts only on the three platforms; LinkedIn's country hosts (br.linkedin.com) too", () => {
+  const manifest = read("../manifest.json");
+  const hosts = manifest.content_scripts.flatMap((script) => script.matches);
+  assert.deepEqual(hosts.sort(), [
+    "https://*.linkedin.com/*",
+    "https://www.facebook.com/*",
+    "https://www.instagram.com/*",
+    "https://www.linkedin.com/*",
+  ]);
+  const linkedin = manifest.content_scripts.find((script) => script.matches.includes("https://*.linkedin.com/*"));
+  assert.ok(linkedin.js.includes("src/content/parsers/linkedin_profile.js"));
+});
