@@ -19,7 +19,7 @@ from sqlmodel import Session, SQLModel, col
 
 from snapleads_app.domain.imports.rules import PreparedRow, changes_for
 from snapleads_app.domain.leads.models import PROFILE_FIELDS, Lead
-from snapleads_app.domain.leads.repo import shift_stage_counts
+from snapleads_app.domain.leads.repo import lock_stages, shift_stage_counts
 from snapleads_app.domain.scoring.repo import create_rows as create_score_rows
 from snapleads_app.domain.tags.models import LeadTag, Tag
 from snapleads_app.domain.timeline.models import Activity
@@ -149,6 +149,7 @@ def write_batch(
                 updated_at=batch.now,
             )
             values.append(value)
+        lock_stages(session, [batch.stage_id])  # before the INSERT's trigger locks the count rows
         if session.get_bind().dialect.name == "postgresql":
             inserted = _copy_insert_leads(session, values)
         else:

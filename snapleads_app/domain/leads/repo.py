@@ -608,6 +608,20 @@ def shift_stage_counts(session: Session, deltas: dict[int | None, int]) -> None:
             )
 
 
+def lock_stages(session: Session, stage_ids: list[int | None]) -> None:
+    """Take the stage counters' row locks now, in id order (PostgreSQL).
+
+    One lock order for every writer: stage rows first, then the analytics count rows that the `lead`
+    triggers lock when the leads are written. A status change shifts its stages before its flush; a
+    writer that learns its deltas only from its INSERT (an import batch: ON CONFLICT drops duplicates)
+    locks them here first. Opposite orders deadlocked imports against status changes under load."""
+    ids = sorted({i for i in stage_ids if i is not None})
+    if ids and session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            select(Stage.id).where(col(Stage.id).in_(ids)).order_by(col(Stage.id)).with_for_update()
+        )
+
+
 def stage_counts_of(
     session: Session, ids: list[int], *, pipeline_id: int | None = None
 ) -> dict[int | None, int]:

@@ -231,6 +231,10 @@ def list_activities(
 
 def update_lead(*, session: Session, ctx: Ctx, lead_id: int, data: LeadUpdate) -> LeadPublic:
     lead = _load_for_edit(session, ctx, lead_id)
+    # Read what the answer needs before any write: from the stage counters' UPDATE on, this transaction
+    # holds rows every status change of the workspace needs (stage and analytics counters) until commit.
+    tag_ids = repo.tag_ids_by_lead(session, [lead_id])[lead_id]
+    score = repo.scores_by_lead(session, [lead_id]).get(lead_id, 0)
     given = data.model_dump(exclude_unset=True)
     status = given.pop("status", None)
     if "profile_url" in given and "username" not in given:
@@ -271,7 +275,7 @@ def update_lead(*, session: Session, ctx: Ctx, lead_id: int, data: LeadUpdate) -
     if changes or status is not None:
         session.flush()
         _event(session, ctx, "lead.updated", lead, fields=sorted(changes))
-    return _one_public(session, lead)
+    return _public(lead, tag_ids, score)
 
 
 def _printable(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
@@ -286,10 +290,11 @@ def delete_lead(*, session: Session, ctx: Ctx, lead_id: int) -> None:
     """Soft delete: the UI offers undo (`restore_lead`); the row is purged later."""
     _require(ctx, "leads.delete", "Your role cannot delete leads")
     lead = _load(session, ctx, lead_id, for_update=True)
-    lead.deleted_at = clock.now()
+    # Counters before the lead's own write (its flush fires the analytics trigger): see `repo.lock_stages`.
+    repo.shift_stage_counts(session, {lead.stage_id: -1})
     tag_ids = repo.tag_ids_by_lead(session, [lead_id])[lead_id]
     tags.adjust_counts(session=session, deltas=dict.fromkeys(tag_ids, -1))
-    repo.shift_stage_counts(session, {lead.stage_id: -1})
+    lead.deleted_at = clock.now()
     timeline.record(session=session, ctx=ctx, lead_id=lead_id, type="lead.deleted")
     _event(session, ctx, "lead.deleted", lead)
 
@@ -307,10 +312,10 @@ def restore_lead(*, session: Session, ctx: Ctx, lead_id: int) -> LeadPublic:
         raise NotFound("Deleted lead not found", code="lead_not_found")
     if _duplicate(session, ctx.workspace_id, lead.platform, lead.profile_key) is not None:
         raise Conflict("The profile was captured again since the delete", code="lead_exists")
-    lead.deleted_at = None
+    repo.shift_stage_counts(session, {lead.stage_id: 1})  # before the lead's write: see `repo.lock_stages`
     tag_ids = repo.tag_ids_by_lead(session, [lead_id])[lead_id]
     tags.adjust_counts(session=session, deltas=dict.fromkeys(tag_ids, 1))
-    repo.shift_stage_counts(session, {lead.stage_id: 1})
+    lead.deleted_at = None
     timeline.record(session=session, ctx=ctx, lead_id=lead_id, type="lead.restored")
     session.flush()
     scoring_repo.create_rows(session, [lead_id], clock.now())  # kept in the trash; older rows may lack it
@@ -388,8 +393,8 @@ class MoveIn(BaseModel):
 
 def move_lead(*, session: Session, ctx: Ctx, lead_id: int, data: MoveIn) -> LeadPublic:
     """Kanban move: a position between the neighbours (no renumbering of the column).
-    Statements: lock, stage, both neighbours in one read, the activities in one insert, both stage
-    counters in one update, then one UPDATE … RETURNING of the card (plus its tags)."""
+    Statements: lock, stage, both neighbours in one read, the card's tags, the activities in one insert,
+    the stage counters, then one UPDATE … RETURNING of the card — nothing read after the counters."""
     lead = _load_for_edit(session, ctx, lead_id)
     stage = pipelines.get_stage(session=session, ctx=ctx, stage_id=data.stage_id)
     stage_id = _id(stage.id)
@@ -409,6 +414,7 @@ def move_lead(*, session: Session, ctx: Ctx, lead_id: int, data: MoveIn) -> Lead
         session.expire_all()
         return move_lead(session=session, ctx=ctx, lead_id=lead_id, data=data)
     previous_stage = lead.stage_id
+    tag_ids = repo.tag_ids_by_lead(session, [lead_id])[lead_id]  # read before the counters are locked
     changes: dict[str, Any] = {"position": position, "updated_at": clock.now()}
     if previous_stage != stage_id:
         timeline.record(
@@ -446,7 +452,7 @@ def move_lead(*, session: Session, ctx: Ctx, lead_id: int, data: MoveIn) -> Lead
         position=position,
         from_stage_id=previous_stage,
     )
-    return _publics(session, [row])[0]
+    return _public(row, tag_ids, row.score)
 
 
 def _between(above: float | None, below: float | None, session: Session, stage_id: int) -> float | None:
@@ -742,12 +748,13 @@ def _apply_bulk(
             session=session, workspace_id=ctx.workspace_id, status=data.status or ""
         )
         moved = _ids_where(session, in_ids, col(Lead.status) != data.status)
-        session.execute(update(Lead).where(in_ids).values(status=data.status, updated_at=now))
         leaving = repo.stage_counts_of(session, ids, pipeline_id=stage.pipeline_id)
         leaving.pop(stage.id, None)  # already there: no move
+        # Stage counters before the leads' UPDATEs (their trigger locks count rows): see `repo.lock_stages`.
         repo.shift_stage_counts(
             session, {**{s: -n for s, n in leaving.items()}, stage.id: sum(leaving.values())}
         )
+        session.execute(update(Lead).where(in_ids).values(status=data.status, updated_at=now))
         session.execute(
             update(Lead)
             .where(in_ids, col(Lead.pipeline_id) == stage.pipeline_id)
