@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from sqlmodel import select
@@ -215,3 +216,42 @@ def test_column_pages_lazily_by_position():
         )
     assert total == 5 and [c.id for c in first + rest] == ids
     assert repo.POSITION_GAP == 1024.0
+
+
+@pytest.mark.skipif(
+    BACKEND != "postgres", reason="two transactions at once: PostgreSQL (SQLite serialises writers)"
+)
+def test_two_first_uses_of_the_default_pipeline_at_once_share_one():
+    """Two import batches of a new workspace create its default pipeline at the same moment: the second
+    waits on the unique index, then uses the first one's instead of failing (seen in bench/load_bench.py)."""
+    from snapleads_app.domain.accounts.models import Workspace
+
+    with unit_of_work() as session:
+        workspace = Workspace(name="Fresh")
+        session.add(workspace)
+        session.flush()
+        workspace_id = workspace.id
+    first_flushed = threading.Event()
+    found: dict[str, int] = {}
+
+    def first() -> None:
+        with unit_of_work() as session:
+            found["first"] = pipelines.ensure_default_pipeline(session=session, workspace_id=workspace_id).id
+            first_flushed.set()
+            time.sleep(0.5)  # the second one is waiting on the unique index meanwhile
+
+    def second() -> None:
+        first_flushed.wait(5)
+        with unit_of_work() as session:
+            found["second"] = pipelines.ensure_default_pipeline(session=session, workspace_id=workspace_id).id
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert found["first"] == found["second"]
+    with unit_of_work() as session:
+        assert (
+            len(pipelines.stage_for_status(session=session, workspace_id=workspace_id, status="new").name) > 0
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from snapleads_app.core.context import Ctx
@@ -49,26 +50,35 @@ def _require_manage(ctx: Ctx) -> None:
 
 def ensure_default_pipeline(*, session: Session, workspace_id: int) -> Pipeline:
     """The workspace's default pipeline, created on first use (one per workspace, by a unique index)."""
-    pipeline = session.exec(
-        select(Pipeline).where(Pipeline.workspace_id == workspace_id, col(Pipeline.is_default).is_(True))
-    ).first()
+    default = select(Pipeline).where(
+        Pipeline.workspace_id == workspace_id, col(Pipeline.is_default).is_(True)
+    )
+    pipeline = session.exec(default).first()
     if pipeline is not None:
         return pipeline
     pipeline = Pipeline(workspace_id=workspace_id, name="Sales", is_default=True)
-    session.add(pipeline)
-    session.flush()
-    for position, status in enumerate(STATUSES):
-        session.add(
-            Stage(
-                workspace_id=workspace_id,
-                pipeline_id=_id(pipeline.id),
-                name=DEFAULT_STAGE_NAMES[status],
-                status=status,
-                position=position,
-                color=DEFAULT_STAGE_COLORS[status],
-            )
-        )
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(pipeline)
+            session.flush()
+            for position, status in enumerate(STATUSES):
+                session.add(
+                    Stage(
+                        workspace_id=workspace_id,
+                        pipeline_id=_id(pipeline.id),
+                        name=DEFAULT_STAGE_NAMES[status],
+                        status=status,
+                        position=position,
+                        color=DEFAULT_STAGE_COLORS[status],
+                    )
+                )
+            session.flush()
+    except IntegrityError:
+        # Two first uses at once (two import batches of a new workspace): the other one's is committed.
+        existing = session.exec(default).first()
+        if existing is None:
+            raise
+        return existing
     return pipeline
 
 
