@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make test` (after setup + services): lint, then pytest in three separate processes:
+# `make test` (after setup + services): lint, the dependency audit, then pytest in three separate processes:
 #   1. full backends: PostgreSQL + Redis (the conftest creates and drops its own database / Redis db)
 #   2. embedded backends: SQLite + in-process queue/bus (DATABASE_URL and REDIS_URL unset)
 #   3. browser tests (tests/e2e) in their own process: stopping Reflex's AppHarness breaks later tests
@@ -61,6 +61,10 @@ phase "lint: ruff check" 0 ruff check .
 phase "lint: ruff format --check" 0 ruff format --check .
 phase "lint: pyright" 0 pyright
 phase "lint: import contracts" 0 lint-imports
+# Known vulnerabilities with a fix in uv.lock (pip-audit) and high/critical npm advisories (extension/,
+# tools/). An advisory service that cannot be reached is reported "not audited" and passes (AUDIT_STRICT=1
+# fails instead): see scripts/audit.sh.
+phase "audit: dependencies" 0 scripts/audit.sh
 
 phase "pytest: PostgreSQL + Redis" 0 \
     env SNAPLEADS_TEST_BACKEND=postgres DATABASE_URL="$PG_URL" REDIS_URL="$REDIS_TEST_URL" \
