@@ -230,9 +230,10 @@ def test_two_first_uses_of_the_default_pipeline_at_once_share_one():
         workspace = Workspace(name="Fresh")
         session.add(workspace)
         session.flush()
-        workspace_id = workspace.id
+        assert workspace.id is not None
+        workspace_id: int = workspace.id
     first_flushed = threading.Event()
-    found: dict[str, int] = {}
+    found: dict[str, int | None] = {}
 
     def first() -> None:
         with unit_of_work() as session:
@@ -250,7 +251,7 @@ def test_two_first_uses_of_the_default_pipeline_at_once_share_one():
         thread.start()
     for thread in threads:
         thread.join(10)
-    assert found["first"] == found["second"]
+    assert found["first"] is not None and found["first"] == found["second"]
     with unit_of_work() as session:
         assert (
             len(pipelines.stage_for_status(session=session, workspace_id=workspace_id, status="new").name) > 0
