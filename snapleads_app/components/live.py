@@ -1,8 +1,8 @@
 """`watch(value, on_change)`: fire an event whenever a (shared) state value changes in the browser.
 
-Realtime pages link to a shared state; when the relay bumps its version the delta reaches every linked
-browser, and this component's effect turns it into an ordinary event of the page's own state (which
-decides whether to reload). It renders nothing visible and holds no state.
+Realtime pages join a push channel (state/realtime.py); when the relay pushes a new version the delta
+reaches every joined browser, and this component's effect turns it into an ordinary event of the page's
+own state (which decides whether to reload). It renders nothing visible and holds no state.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from snapleads_app.domain.webhooks import service as webhooks
 from snapleads_app.i18n import t_error
 from snapleads_app.state.base import guarded, run_service
 from snapleads_app.state.leads import Option, load_lookups
-from snapleads_app.state.realtime_automations import AutomationsLiveState, AutomationsShared
+from snapleads_app.state.realtime_automations import AutomationsLiveState, pushed_change, start_live
 from snapleads_app.state.session import SessionState
 
 ANY = "any"
@@ -282,6 +282,8 @@ class AutomationsState(SessionState):
     @guarded
     async def load(self):
         ctx = await self._ctx()
+        # Every change numbered up to here is in what this load reads; later ones make live_changed catch up.
+        self._live_seen = await start_live(self, ctx.workspace_id)
         self.builder_open = False
         await self._reload(ctx)
         return AutomationsLiveState.link
@@ -292,16 +294,17 @@ class AutomationsState(SessionState):
         """A run started or changed status (realtime): reload the log (and stats) this tab shows, with
         its own filters and visibility; an open run detail follows its run."""
         version = int(version or 0)
-        if self._live_seen == 0 or version <= self._live_seen or not self.loaded:
+        if version <= self._live_seen or not self.loaded:
             self._live_seen = max(self._live_seen, version)
             return
+        missed = version > self._live_seen + 1
         self._live_seen = version
         ctx = await self._ctx()
         found = await run_service(automations.list_automations, ctx=ctx)
         self.automations = [_row(a) for a in found]
         await self._load_runs(ctx)
-        shared = await self.get_state(AutomationsShared)
-        change = dict(shared.change)
+        # After missed pushes (or without the change here) the open run may be among those changed.
+        change = {} if missed else pushed_change(ctx.workspace_id, version)
         if self.run_detail_id and (change.get("run_id") == self.run_detail_id or change.get("count") != "1"):
             await self._show_run(ctx, int(self.run_detail_id))
 

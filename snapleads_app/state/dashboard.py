@@ -2,8 +2,9 @@
 
 The state only translates; the numbers, role scoping and periods are the analytics service's. Numbers
 and dates are formatted here for the UI language (pt-BR: 1.234,5 and 15/06; en: 1,234.5 and 06/15).
-Live: linked to the workspace's leads and imports shared states; a change schedules one reload
-1.5 s later, so an import of thousands of leads reloads a few times, not thousands.
+Live: joined to the workspace's leads and imports pushes (and, through the shell, the inbox's); a
+change schedules one reload 1.5 s later, so an import of thousands of leads reloads a few times, not
+thousands.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from snapleads_app.domain.accounts import rules
 from snapleads_app.domain.analytics import service as analytics
 from snapleads_app.domain.analytics.models import AnalyticsQuery, RecentActivity
 from snapleads_app.i18n import t
+from snapleads_app.state import realtime_imports, realtime_leads
 from snapleads_app.state.base import api_url, guarded, run_service
 from snapleads_app.state.realtime_imports import ImportsLiveState
 from snapleads_app.state.realtime_leads import LeadsLiveState
@@ -408,6 +410,9 @@ class DashboardState(SessionState):
     @guarded
     async def load(self):
         ctx = await self._ctx()
+        # The versions this load reads at: a change before the joins below reaches live_changed.
+        await realtime_leads.start_live(self, ctx.workspace_id)
+        await realtime_imports.start_live(self, ctx)
         await self._fetch(ctx, full=self._is_analytics_page())
         return [LeadsLiveState.link, ImportsLiveState.link]
 

@@ -2,8 +2,8 @@
 
 The state only translates: the uploaded file goes to a temporary path, the import service sniffs it
 (`inspect_csv`, in a thread), the user's choices become `ImportOptions` + a mapping, and the service
-creates the job (it moves the file and enqueues the worker after commit). Progress arrives through
-`ImportsShared` (state/realtime_imports.py); this state copies the jobs it shows into typed rows.
+creates the job (it moves the file and enqueues the worker after commit). Progress arrives as pushes
+(`ImportsShared`, state/realtime_imports.py); this state copies the pushed job into typed rows.
 Rules (who may import or assign, mapping validity, dedup) are the import service's.
 """
 
@@ -26,7 +26,7 @@ from snapleads_app.domain.imports import service as imports
 from snapleads_app.domain.imports.models import ImportJobPublic, ImportOptions, MappingPresetIn
 from snapleads_app.i18n import t
 from snapleads_app.state.base import guarded, run_blocking, run_service
-from snapleads_app.state.realtime_imports import FINAL_STATUSES, ImportsLiveState, ImportsShared
+from snapleads_app.state.realtime_imports import FINAL_STATUSES, ImportsLiveState, pushed_job, start_live
 from snapleads_app.state.session import SessionState
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -260,6 +260,8 @@ class ImportsState(SessionState):
     @guarded
     async def load(self):
         ctx = await self._ctx()
+        # Every change numbered up to here is in what this load reads; later ones make live_changed catch up.
+        self._live_seen = await start_live(self, ctx)
         self.can_import = rules.can(ctx.role, "leads.create")
         self.can_assign = rules.can(ctx.role, "leads.assign")
         members = await run_service(accounts.list_members, ctx=ctx)
@@ -287,13 +289,20 @@ class ImportsState(SessionState):
     @rx.event
     @guarded
     async def live_changed(self, version: int):
-        """The workspace's import jobs changed: copy the ones this page shows (no database read)."""
+        """An import job changed: copy the pushed job into the rows this page shows (no database read),
+        or, after missed pushes, read the jobs from the database."""
         version = int(version or 0)
-        if version == self._live_seen:
+        if version <= self._live_seen:
             return
+        missed = version > self._live_seen + 1
         self._live_seen = version
-        shared = await self.get_state(ImportsShared)
-        rows = {key: job_row(job, self._members) for key, job in shared.jobs.items()}
+        ctx = await self._ctx()
+        job = None if missed else pushed_job(ctx, version)
+        if job is None:
+            jobs = await run_service(imports.list_jobs, ctx=ctx, limit=HISTORY_LIMIT)
+            rows = {str(j.id): job_row(j, self._members) for j in jobs}
+        else:
+            rows = {str(job.get("id") or ""): job_row(job, self._members)}
         if not rows:
             return
 

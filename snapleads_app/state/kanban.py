@@ -21,7 +21,7 @@ from snapleads_app.domain.pipelines.models import PipelinePublic
 from snapleads_app.domain.tags.models import TagPublic
 from snapleads_app.state.base import error_message, guarded, run_service
 from snapleads_app.state.leads import LeadRow, Option, lead_row, load_lookups
-from snapleads_app.state.realtime_leads import LeadsLiveState, observe_change, remember_own
+from snapleads_app.state.realtime_leads import LeadsLiveState, observe_change, remember_own, start_live
 from snapleads_app.state.session import SessionState
 
 COLUMN_PAGE = 20
@@ -121,6 +121,8 @@ class KanbanState(SessionState):
     @guarded
     async def load(self):
         ctx = await self._ctx()
+        # Every change numbered up to here is in what this load reads; later ones make live_changed catch up.
+        self._live_seen = await start_live(self, ctx.workspace_id)
         self.can_edit = rules.can(ctx.role, "leads.edit_assigned")
         pipeline = await self._pipeline(ctx)
         if pipeline is not None:

@@ -3,6 +3,7 @@ assignee, notes, activity timeline, possible duplicates with merge, delete with 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +35,7 @@ from snapleads_app.state.leads import (
     tag_chips,
     undo_toast,
 )
-from snapleads_app.state.realtime_leads import observe_change, remember_own
+from snapleads_app.state.realtime_leads import current_version, observe_change, remember_own
 from snapleads_app.state.session import SessionState
 
 # Fields edited inline (text inputs); status, assignee, tags and stage have their own controls.
@@ -191,6 +192,8 @@ class LeadDetailState(SessionState):
         self.new_tag = ""
         self.open = True
         self.loading = True
+        # Changes up to here are in what _refresh reads; later ones reach live_changed.
+        self._live_seen = await asyncio.to_thread(current_version, ctx.workspace_id)
         try:
             await self._refresh(ctx)
         except Exception:

@@ -26,7 +26,7 @@ from snapleads_app.domain.tags import service as tags
 from snapleads_app.domain.tags.models import TagPublic
 from snapleads_app.i18n import t_error
 from snapleads_app.state.base import api_url, error_message, guarded, run_service
-from snapleads_app.state.realtime_leads import LeadsLiveState, observe_change, remember_own
+from snapleads_app.state.realtime_leads import LeadsLiveState, observe_change, remember_own, start_live
 from snapleads_app.state.session import SessionState
 
 PAGE_SIZE = 25
@@ -315,6 +315,8 @@ class LeadsState(SessionState):
     @guarded
     async def load(self):
         ctx = await self._ctx()
+        # Every change numbered up to here is in what this load reads; later ones make live_changed catch up.
+        self._live_seen = await start_live(self, ctx.workspace_id)
         self._cursors = [None]
         self.page_index = 0
         self.selected = []

@@ -1,4 +1,4 @@
-"""Realtime relay: domain events (from any process) → shared Reflex states → every linked browser.
+"""Realtime relay: domain events (from any process) → pushes → every joined browser tab.
 
 A lifespan task of the Reflex app subscribes to the event bus and hands each event to the handler
 registered for its type (`@relay_handler("lead.created")`). When several backend processes share
@@ -16,7 +16,8 @@ Two ways to reach the browsers:
 
 - `modify_shared` writes an `rx.SharedState` under its token; Reflex then applies the change to every
   linked tab with one locked read-modify-write of that tab's state (reflex/istate/shared.py), and every
-  later event of a tab that reads the linked state repeats that fan-out. Fine for a handful of tabs.
+  later event of a tab that reads the linked state repeats that fan-out. Fine for a handful of tabs; no
+  feature uses it any more (leads, imports, automations, inbox, presence and viewing all push).
 - Pushes (`Push`, `PUSH_HUB`) cost O(1) state-manager work per change whatever the number of tabs: the
   leader turns the event into one partial delta of a tab-local state that only pushes write, publishes it
   once (Redis pub/sub channel `snapleads:push:<db>`, or in process on the embedded default), and every process
@@ -223,7 +224,8 @@ class Versions:
             except redis.RedisError:
                 log.warning("relay: redis unavailable, counting %s in memory", key)
         with self._lock:
-            value = max(self._memory.get(key, 0), self._start()) + 1
+            # Consecutive from the first change on (pages read a gap as "missed a change": full reload).
+            value = (self._memory.get(key) or self._start()) + 1
             self._memory[key] = value
             return value
 
@@ -290,6 +292,21 @@ async def _push_listener(app: Any, url: str) -> None:
         finally:
             with contextlib.suppress(Exception):
                 await client.aclose()
+
+
+async def join_and_catch_up(
+    state: Any, *, group: str, channel: str, key: str, loaded: int, live_cls: type[rx.State]
+) -> None:
+    """A page's link handler, after the service resolved `channel` for the caller: the tab on this
+    socket joins it (and leaves its previous channel of `group`). A change between the page's database
+    read (at version `loaded` of `key`) and this join was pushed to nobody here: hand the watcher the
+    version now, newer than the one the load saw, and the page catches up. Without such a change
+    nothing is written (no useless round trip per opened tab)."""
+    PUSH_HUB.join(group, channel, state.router.session.session_id)
+    current = await asyncio.to_thread(VERSIONS.current, key)
+    if current > loaded:
+        live = await state.get_state(live_cls)
+        live.version = current
 
 
 # ---------------------------------------------------------------- leader election

@@ -1,13 +1,17 @@
-"""Realtime for the automations run log: `automation.run` events → a per-workspace shared "runs version"
-→ open /automations pages.
+"""Realtime for the automations run log: `automation.run` events → one push per (coalesced) change → open
+/automations pages.
 
-The relay (state/realtime.py, exactly one process applies each event) bumps `AutomationsShared.version`
-under the workspace's token (`automations-<wid>`). A bulk action or an import can start hundreds of runs
-in a second, so the events of one workspace are coalesced: the first one schedules a single write
-`COALESCE_SECONDS` later that carries the last change and how many happened. The page's watcher
-(components/live.watch) calls `AutomationsState.live_changed`, which reads the runs it shows from the
-database — with the viewer's own filters and visibility (agents: runs of their leads), so the shared
-state holds ids and statuses only and a missed event never leaves a browser wrong.
+The relay (state/realtime.py, exactly one process applies each event) bumps the workspace's runs version
+(a counter in Redis shared by every process, consecutive per push) and sends one push to the channel
+`automations-<wid>`; every process emits it to its own tabs on that channel in one Socket.IO call.
+`AutomationsShared` is a tab-local state that only these pushes write in the browser (the server's copy
+keeps what `link` may have set): O(1) state-manager work per change whatever the number of tabs. A bulk
+action or an import can start hundreds of runs in a second, so the events of one workspace are
+coalesced: the first one schedules a single push `COALESCE_SECONDS` later that carries the last change
+and how many happened (kept on the server: `PUSH_HUB.last_change`, tagged with its version). The page's
+watcher (components/live.watch) calls `AutomationsState.live_changed`, which reads the runs it shows
+from the database — with the viewer's own filters and visibility (agents: runs of their leads), so a
+push holds ids and statuses only and a missed one never leaves a browser wrong.
 
 Imported by snapleads_app.py so the relay handler is registered.
 """
@@ -22,7 +26,16 @@ import reflex as rx
 
 from snapleads_app.core.events import DomainEvent
 from snapleads_app.state.base import guarded
-from snapleads_app.state.realtime import modify_shared, relay_handler
+from snapleads_app.state.realtime import (
+    PUSH_HUB,
+    VERSIONS,
+    Push,
+    field_delta,
+    join_and_catch_up,
+    publish_pushes,
+    relay_handler,
+    send_pushes,
+)
 from snapleads_app.state.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -33,13 +46,17 @@ def automations_token(workspace_id: int) -> str:
     return f"automations-{int(workspace_id)}"
 
 
-class AutomationsShared(rx.SharedState):
-    """The last run change of a workspace (written only by the relay)."""
+def current_version(workspace_id: int) -> int:
+    """Blocking: the workspace's runs version now (every change after it is numbered higher)."""
+    return VERSIONS.current(automations_token(workspace_id))
 
-    # 0 = nothing observed yet; bumped by one per write (a write may carry several coalesced events).
+
+class AutomationsShared(rx.State):
+    """The runs version a tab has received: written in the browser by the relay's pushes; on the server
+    only `link` writes it (the version at join time, when a change slipped in before the join)."""
+
+    # 0 = nothing received yet; one more per push (a push may carry several coalesced events).
     version: rx.Field[int] = rx.field(0)
-    # {"run_id": "4", "automation_id": "2", "lead_id": "9", "status": "success", "count": "1"}
-    change: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
 
 
 def change_record(event: DomainEvent, count: int = 1) -> dict[str, str]:
@@ -73,12 +90,21 @@ class _Coalescer:
 _coalescer = _Coalescer()
 
 
-async def write_change(app: Any, workspace_id: int, record: dict[str, str]) -> None:
-    def apply(state: AutomationsShared) -> None:
-        state.version = state.version + 1
-        state.change = record
+def prepare_push(workspace_id: int, record: dict[str, str]) -> tuple[Push, bool]:
+    """Blocking: bump the version, build the push and publish it to every process."""
+    token = automations_token(workspace_id)
+    version = VERSIONS.bump(token)
+    push = Push(
+        channel=token,
+        delta=field_delta(AutomationsShared, {"version": version}),
+        change={**record, "version": str(version)},
+    )
+    return push, publish_pushes([push])
 
-    await modify_shared(app, AutomationsShared, automations_token(workspace_id), apply)
+
+async def write_change(app: Any, workspace_id: int, record: dict[str, str]) -> None:
+    push, published = await asyncio.to_thread(prepare_push, workspace_id, record)
+    await send_pushes(app, [push], published=published)
 
 
 async def _flush_later(app: Any, workspace_id: int, delay: float) -> None:
@@ -102,15 +128,36 @@ async def _on_run(app: Any, event: DomainEvent) -> None:
     task.add_done_callback(_coalescer.tasks.discard)
 
 
+def pushed_change(workspace_id: int, version: int) -> dict[str, str]:
+    """The change the push numbered `version` carried, if this process still has it ({} otherwise)."""
+    change = PUSH_HUB.last_change(automations_token(workspace_id))
+    return change if change.get("version") == str(version) else {}
+
+
 class AutomationsLiveState(SessionState):
-    """Links the tab to its workspace's run log shared state (a separate event after the page load)."""
+    """Joins the tab to its workspace's run log pushes (a separate event after the page load)."""
+
+    _loaded_version: int = 0  # the version the page's load read at (`start_live`)
 
     @rx.event
     @guarded
     async def link(self):
         ctx = await self._ctx()
-        shared = await self.get_state(AutomationsShared)
-        linked = await shared._link_to(automations_token(ctx.workspace_id))
-        if linked.version == 0:
-            # "0" means "not linked yet" to the watchers: the first real event must read as a change.
-            linked.version = 1
+        token = automations_token(ctx.workspace_id)
+        await join_and_catch_up(
+            self,
+            group="automations",
+            channel=token,
+            key=token,
+            loaded=self._loaded_version,
+            live_cls=AutomationsShared,
+        )
+
+
+async def start_live(state: Any, workspace_id: int) -> int:
+    """Before a page's load reads the database: the version every change up to now is in (the page
+    keeps it as `_live_seen`; `link` compares with it)."""
+    current = await asyncio.to_thread(current_version, workspace_id)
+    live = await state.get_state(AutomationsLiveState)
+    live._loaded_version = current
+    return current

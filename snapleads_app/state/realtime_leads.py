@@ -1,15 +1,25 @@
-"""Realtime for leads: lead events → a per-workspace shared "leads version" → open tables and boards.
+"""Realtime for leads: lead events → one push per change → open tables, boards, drawers and dashboards.
 
-The relay (state/realtime.py, exactly one process applies each event) bumps `LeadsShared.version` and
-records the last change; every browser linked to `leads-<workspace_id>` receives it, and the page's
-watcher (components/live.watch) calls the page state's `live_changed`, which reloads what it shows —
-unless the change is the tab's own, already applied optimistically (`observe_change`).
+The relay (state/realtime.py, exactly one process applies each event) bumps the workspace's leads
+version (a counter in Redis shared by every process, consecutive per change) and sends one push to the
+channel `leads-<workspace_id>`; every process emits it to its own tabs on that channel in one Socket.IO
+call. `LeadsShared` is a tab-local state that only these pushes write in the browser (the server's copy
+keeps what `link` may have set), so a change costs O(1) state-manager work whatever the number of tabs.
+The change itself (ids, stages, actor) stays on the server (`PUSH_HUB.last_change`, tagged with its
+version).
+
+A page's load calls `start_live` before it reads the database (the version it read at), then returns
+`LeadsLiveState.link`, which joins the channel and hands over a change that slipped in between. The
+page's watcher (components/live.watch) calls the page state's `live_changed`, which reloads what it shows
+— unless the change is the tab's own, already applied optimistically (`observe_change`); a gap in the
+versions, or a change this process no longer remembers, reloads everything.
 
 Imported by snapleads_app.py so the relay handlers are registered.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 
@@ -17,7 +27,16 @@ import reflex as rx
 
 from snapleads_app.core.events import DomainEvent
 from snapleads_app.state.base import guarded
-from snapleads_app.state.realtime import modify_shared, relay_handler
+from snapleads_app.state.realtime import (
+    PUSH_HUB,
+    VERSIONS,
+    Push,
+    field_delta,
+    join_and_catch_up,
+    publish_pushes,
+    relay_handler,
+    send_pushes,
+)
 from snapleads_app.state.session import SessionState
 
 LEAD_EVENTS = ("lead.created", "lead.updated", "lead.deleted", "lead.bulk")
@@ -29,13 +48,17 @@ def leads_token(workspace_id: int) -> str:
     return f"leads-{int(workspace_id)}"
 
 
-class LeadsShared(rx.SharedState):
-    """What changed last in a workspace's leads (written only by the relay and by `link`)."""
+def current_version(workspace_id: int) -> int:
+    """Blocking: the workspace's leads version now (every change after it is numbered higher)."""
+    return VERSIONS.current(leads_token(workspace_id))
 
-    # 0 = nothing observed yet; bumped by one per applied event.
+
+class LeadsShared(rx.State):
+    """The leads version a tab has received: written in the browser by the relay's pushes; on the
+    server only `link` writes it (the version at join time, when a change slipped in before the join)."""
+
+    # 0 = nothing received yet; one more per change of the workspace's leads.
     version: rx.Field[int] = rx.field(0)
-    # {"type": "lead.updated", "ids": "4,9", "stages": "3,5", "actor": "7"} — comma-joined strings.
-    change: rx.Field[dict[str, str]] = rx.field(default_factory=dict)
 
 
 def change_record(event: DomainEvent) -> dict[str, str]:
@@ -53,32 +76,48 @@ def change_record(event: DomainEvent) -> dict[str, str]:
     }
 
 
-async def _bump(app: Any, event: DomainEvent) -> None:
-    record = change_record(event)
+def prepare_push(event: DomainEvent) -> tuple[Push, bool]:
+    """Blocking: bump the version, build the push and publish it to every process."""
+    version = VERSIONS.bump(leads_token(event.workspace_id))
+    push = Push(
+        channel=leads_token(event.workspace_id),
+        delta=field_delta(LeadsShared, {"version": version}),
+        change={**change_record(event), "version": str(version)},
+    )
+    return push, publish_pushes([push])
 
-    def apply(state: LeadsShared) -> None:
-        state.version = state.version + 1
-        state.change = record
 
-    await modify_shared(app, LeadsShared, leads_token(event.workspace_id), apply)
+async def _push(app: Any, event: DomainEvent) -> None:
+    push, published = await asyncio.to_thread(prepare_push, event)
+    await send_pushes(app, [push], published=published)
 
 
 for _type in LEAD_EVENTS:
-    relay_handler(_type)(_bump)
+    relay_handler(_type)(_push)
 
 
 class LeadsLiveState(SessionState):
-    """Links the tab to its workspace's leads shared state (a separate event after the page load)."""
+    """Joins the tab to its workspace's leads pushes (a separate event after the page load)."""
+
+    _loaded_version: int = 0  # the version the page's load read at (`start_live`)
 
     @rx.event
     @guarded
     async def link(self):
         ctx = await self._ctx()
-        shared = await self.get_state(LeadsShared)
-        linked = await shared._link_to(leads_token(ctx.workspace_id))
-        if linked.version == 0:
-            # "0" means "not linked yet" to the watchers: the first real event must read as a change.
-            linked.version = 1
+        token = leads_token(ctx.workspace_id)
+        await join_and_catch_up(
+            self, group="leads", channel=token, key=token, loaded=self._loaded_version, live_cls=LeadsShared
+        )
+
+
+async def start_live(state: Any, workspace_id: int) -> int:
+    """Before a page's load reads the database: the version every change up to now is in (the page
+    keeps it as `_live_seen`; `link` compares with it)."""
+    current = await asyncio.to_thread(current_version, workspace_id)
+    live = await state.get_state(LeadsLiveState)
+    live._loaded_version = current
+    return current
 
 
 def remember_own(own: dict[str, float], ids: list[int] | list[str]) -> dict[str, float]:
@@ -90,22 +129,26 @@ def remember_own(own: dict[str, float], ids: list[int] | list[str]) -> dict[str,
 
 
 async def observe_change(state: Any, version: int) -> tuple[str, dict[str, str]]:
-    """The first step of a leads page's `live_changed`: read the shared change, decide what to do
+    """The first step of a leads page's `live_changed`: read the pushed change, decide what to do
     (`live_action`) and remember `version` as seen. `state` is a `SessionState` with the backend vars
     `_live_seen: int` and `_own_changes: dict[str, float]`; returns (action, change)."""
-    shared = await state.get_state(LeadsShared)
-    change = dict(shared.change)
     version = int(version or 0)
-    action = live_action(state._live_seen, version, change, state.user_id, state._own_changes)
+    if version <= state._live_seen:
+        return "skip", {}  # the watcher's first call, or a value the page's load already covered
+    ctx = await state._ctx()  # the session's workspace, never a var the browser can set
+    change = PUSH_HUB.last_change(leads_token(ctx.workspace_id))
+    if change.get("version") != str(version):
+        change = {}  # not the change this version stands for (a later one, or none here): reload all
+    action = live_action(state._live_seen, version, change, ctx.user_id, state._own_changes)
     state._live_seen = max(state._live_seen, version)
     return action, change
 
 
 def live_action(seen: int, version: int, change: dict[str, str], user_id: int, own: dict[str, float]) -> str:
-    """What a page does when the shared version moves from `seen` to `version`:
-    'skip' (first value after linking, a replay, or this tab's own change already applied),
-    'partial' (reload what the change touched) or 'full'."""
-    if seen == 0 or version <= seen:
+    """What a page does when the pushed version moves from `seen` to `version`:
+    'skip' (a value the page's own load or an earlier call already covered, or this tab's own change
+    already applied), 'partial' (reload what the change touched) or 'full'."""
+    if version <= seen:
         return "skip"
     if version > seen + 1 or not change:
         return "full"  # several events since the last one this tab saw

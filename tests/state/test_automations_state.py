@@ -6,7 +6,6 @@ worker's entry point, and the live run log fed by the relay (coalesced, filtered
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -17,11 +16,13 @@ from snapleads_app.domain.automations import service as automations
 from snapleads_app.domain.automations.models import RunFilter
 from snapleads_app.state import realtime_automations
 from snapleads_app.state.automations import ActionRow, AutomationsState
-from snapleads_app.state.realtime import dispatch, handlers
+from snapleads_app.state.realtime import PUSH_HUB, dispatch, handlers
 from snapleads_app.state.realtime_automations import (
     AutomationsLiveState,
     AutomationsShared,
     automations_token,
+    current_version,
+    pushed_change,
 )
 from tests.domain.automation_support import channel, drain, make_automation, make_tag  # noqa: F401
 from tests.factories import add_member, make_lead, register_owner
@@ -163,55 +164,37 @@ def test_dragged_order_is_saved_and_the_worker_runs_it(page, owner, jobs) -> Non
 # ---------------------------------------------------------------- live run log
 
 
-class _Root:
-    def __init__(self, shared: AutomationsShared) -> None:
-        self.shared = shared
-
-    async def get_state(self, cls: type) -> Any:
-        return self.shared
-
-
-class FakeApp:
-    """`app.modify_state` over one shared-state instance; records the tokens written."""
-
-    def __init__(self, shared: AutomationsShared) -> None:
-        self.shared = shared
-        self.tokens: list[str] = []
-
-    @asynccontextmanager
-    async def modify_state(self, token: Any):
-        self.tokens.append(token.ident)
-        yield _Root(self.shared)
-
-
-def _relay(state: AutomationsState, events: list[DomainEvent], monkeypatch) -> FakeApp:
+def _relay(state: AutomationsState, events: list[DomainEvent], monkeypatch) -> int:
+    """Runs the relay over `events` (the pushes delivered in this process, with or without Redis);
+    returns how many pushes they made."""
     monkeypatch.setattr(realtime_automations, "COALESCE_SECONDS", 0.01)
-    shared = asyncio.run(state.get_state(AutomationsShared))
-    app = FakeApp(shared)
+    monkeypatch.setattr(realtime_automations, "publish_pushes", lambda pushes: False)
+    made: list[int] = []
+    prepare = realtime_automations.prepare_push
+
+    def counting(workspace_id: int, record: dict[str, str]) -> Any:
+        made.append(workspace_id)
+        return prepare(workspace_id, record)
+
+    monkeypatch.setattr(realtime_automations, "prepare_push", counting)
 
     async def go() -> None:
         for event in events:
-            await dispatch(app, event)
-        await asyncio.sleep(0.1)  # the coalesced write
+            await dispatch(object(), event)
+        await asyncio.sleep(0.1)  # the coalesced push
 
     asyncio.run(go())
-    return app
+    return len(made)
 
 
-def _link(state: Any, monkeypatch, workspace_id: int) -> AutomationsShared:
-    """AutomationsLiveState.link with `_link_to` faked (it needs a running app): the workspace's token
-    is linked and the version starts at 1 ("linked, nothing observed")."""
+def _link(state: Any, workspace_id: int) -> AutomationsShared:
+    """AutomationsLiveState.link: the tab joins the workspace's channel; nothing is written when no
+    change happened since the page's load."""
+    PUSH_HUB.clear()
     shared = asyncio.run(state.get_state(AutomationsShared))
-    linked: list[str] = []
-
-    async def fake_link(self: Any, token: str) -> Any:
-        linked.append(token)
-        return shared
-
-    monkeypatch.setattr(AutomationsShared, "_link_to", fake_link)
     live = asyncio.run(state.get_state(AutomationsLiveState))
     _go(AutomationsLiveState.link, live)
-    assert linked == [automations_token(workspace_id)] and shared.version == 1
+    assert PUSH_HUB.members(automations_token(workspace_id)) == ["sid-1"] and shared.version == 0
     return shared
 
 
@@ -235,7 +218,7 @@ def test_new_runs_appear_live_with_filters_and_detail(page, owner, jobs, monkeyp
         actions=[{"type": "add_tag", "tag_id": cold}],
     )  # fmt: skip
     _go(AutomationsState.load, page)
-    shared = _link(page, monkeypatch, owner.workspace_id)
+    shared = _link(page, owner.workspace_id)
     _go(AutomationsState.live_changed, page, shared.version)  # the watcher's first call: nothing new
     assert page.runs == []
     _go(AutomationsState.set_run_status, page, "success")
@@ -245,10 +228,10 @@ def test_new_runs_appear_live_with_filters_and_detail(page, owner, jobs, monkeyp
     with unit_of_work() as session:
         runs = automations.list_runs(session=session, ctx=owner.ctx, filters=RunFilter())
     assert len(runs) == 6
-    app = _relay(page, _run_events(owner.workspace_id, runs), monkeypatch)
-    assert app.tokens == [automations_token(owner.workspace_id)]  # six events, one coalesced write
-    assert shared.change["count"] == "6"
-    _go(AutomationsState.live_changed, page, shared.version)
+    assert _relay(page, _run_events(owner.workspace_id, runs), monkeypatch) == 1  # six events, one push
+    version = current_version(owner.workspace_id)
+    assert pushed_change(owner.workspace_id, version)["count"] == "6"
+    _go(AutomationsState.live_changed, page, version)
     assert sorted(r.status for r in page.runs) == ["success"] * 3  # the tab's status filter holds
     assert {a.name: (a.success, a.skipped) for a in page.automations} == {"Tagger": (3, 0), "Picky": (0, 3)}
     _go(AutomationsState.set_run_status, page, "any")
@@ -259,7 +242,7 @@ def test_new_runs_appear_live_with_filters_and_detail(page, owner, jobs, monkeyp
     assert page.run_detail.status == "success" and [s.type for s in page.run_steps] == ["add_tag"]
     # a replayed version changes nothing
     before = list(page.runs)
-    _go(AutomationsState.live_changed, page, shared.version)
+    _go(AutomationsState.live_changed, page, version)
     assert page.runs == before
 
 
@@ -271,7 +254,7 @@ def test_agents_see_live_runs_of_their_leads_only(make_state, owner, jobs, monke
     )
     state = make_state(AutomationsState, token=web_cookie(agent.email), path="/automations")
     _go(AutomationsState.load, state)
-    shared = _link(state, monkeypatch, owner.workspace_id)
+    shared = _link(state, owner.workspace_id)
     _go(AutomationsState.live_changed, state, shared.version)
     mine = make_lead(owner, assignee_id=agent.user_id)
     make_lead(owner)
@@ -279,5 +262,5 @@ def test_agents_see_live_runs_of_their_leads_only(make_state, owner, jobs, monke
     with unit_of_work() as session:
         runs = automations.list_runs(session=session, ctx=owner.ctx, filters=RunFilter())
     _relay(state, _run_events(owner.workspace_id, runs), monkeypatch)
-    _go(AutomationsState.live_changed, state, shared.version)
+    _go(AutomationsState.live_changed, state, current_version(owner.workspace_id))
     assert [r.lead for r in state.runs] == [mine.full_name]

@@ -6,7 +6,6 @@ import asyncio
 import base64
 import io
 import re
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,17 @@ import reflex as rx
 from snapleads_app.core.events import DomainEvent, get_bus
 from snapleads_app.domain.imports import runner
 from snapleads_app.domain.imports import service as imports_service
+from snapleads_app.state import realtime_imports
 from snapleads_app.state.imports import ImportsState, JobRow, job_row, service_mapping
-from snapleads_app.state.realtime import dispatch, handlers
-from snapleads_app.state.realtime_imports import ImportsLiveState, ImportsShared, imports_token, merge_job
+from snapleads_app.state.realtime import PUSH_HUB, VERSIONS, handlers
+from snapleads_app.state.realtime_imports import (
+    ImportsLiveState,
+    ImportsShared,
+    channel_for,
+    imports_token,
+    merge_job,
+    prepare_pushes,
+)
 from tests.factories import add_member, register_owner
 from tests.state.conftest import run
 from tests.state.test_session_state import web_cookie
@@ -58,29 +65,9 @@ def _incoming() -> set[Path]:
     return set(folder.glob("incoming-*.csv")) if folder.exists() else set()
 
 
-class _Root:
-    def __init__(self, shared: ImportsShared) -> None:
-        self.shared = shared
-
-    async def get_state(self, cls: type) -> Any:
-        return self.shared
-
-
-class FakeApp:
-    """`app.modify_state` over one shared-state instance; records the tokens written."""
-
-    def __init__(self, shared: ImportsShared) -> None:
-        self.shared = shared
-        self.tokens: list[str] = []
-
-    @asynccontextmanager
-    async def modify_state(self, token: Any):
-        self.tokens.append(token.ident)
-        yield _Root(self.shared)
-
-
 @pytest.fixture
 def owner() -> Any:
+    realtime_imports._jobs.clear()  # job ids start over with the database: the leader's filter too
     return register_owner("iris@example.com", workspace="Iris Vendas")
 
 
@@ -115,17 +102,23 @@ def _events_of(fn: Any) -> list[DomainEvent]:
     return [e for e in seen if e.type.startswith("import.")]
 
 
-def _relay(state: ImportsState, events: list[DomainEvent]) -> FakeApp:
-    shared = asyncio.run(state.get_state(ImportsShared))
-    app = FakeApp(shared)
-
-    async def go() -> None:
-        for event in events:
-            await dispatch(app, event)
-
-    asyncio.run(go())
-    _go(ImportsState.live_changed, state, shared.version)
-    return app
+def _relay(state: ImportsState, events: list[DomainEvent]) -> list[str]:
+    """The relay's pushes for `events`, delivered in this process (whether or not Redis carried them),
+    each handed to the page's watcher as the browser would; returns the channels pushed to."""
+    channels: list[str] = []
+    mine = asyncio.run(state._ctx())
+    for event in events:
+        pushes, _ = prepare_pushes(event)
+        for push in pushes:
+            channels.append(push.channel)
+            asyncio.run(PUSH_HUB.deliver(object(), push))
+            if push.channel == channel_for(mine):
+                _go(
+                    ImportsState.live_changed,
+                    state,
+                    push.delta[ImportsShared.get_full_name()]["version_rx_state_"],
+                )
+    return channels
 
 
 # ---------------------------------------------------------------- load and permissions
@@ -202,8 +195,8 @@ def test_upload_inspect_map_start_progress_result_and_rejected_rows(wizard, owne
     job_id = int(wizard.current.id)
     events = _events_of(lambda: runner.run(job_id, chunk_rows=2))
     assert [e.type for e in events][-1] == "import.completed"
-    app = _relay(wizard, events)
-    assert set(app.tokens) == {
+    channels = _relay(wizard, events)
+    assert set(channels) == {
         imports_token(owner.workspace_id),
         imports_token(owner.workspace_id, owner.user_id),
     }
@@ -327,20 +320,32 @@ def test_relay_handlers_are_registered_and_merge_keeps_the_newest() -> None:
     assert len(many) == 30 and "1" not in many and "39" in many
 
 
-def test_agents_link_to_their_own_imports_only(make_state, owner, monkeypatch) -> None:
+def test_agents_join_their_own_imports_only(make_state, owner) -> None:
     agent = add_member(owner, "agent")
+    PUSH_HUB.clear()
     state = make_state(ImportsLiveState, token=web_cookie(agent.email), path="/imports")
     shared = asyncio.run(state.get_state(ImportsShared))
-    linked: list[str] = []
-
-    async def fake_link(self: Any, token: str) -> Any:
-        linked.append(token)
-        return shared
-
-    monkeypatch.setattr(ImportsShared, "_link_to", fake_link)
     _go(ImportsLiveState.link, state)
-    assert linked == [imports_token(owner.workspace_id, agent.user_id)]
-    assert shared.version == 1
+    assert PUSH_HUB.members(imports_token(owner.workspace_id, agent.user_id)) == ["sid-1"]
+    assert PUSH_HUB.members(imports_token(owner.workspace_id)) == []
+    assert shared.version == 0  # nothing happened since the load: no write
+    VERSIONS.bump(imports_token(owner.workspace_id, agent.user_id))  # a change before the (next) join
+    _go(ImportsLiveState.link, state)
+    assert shared.version == VERSIONS.current(imports_token(owner.workspace_id, agent.user_id))
+
+
+def test_missed_pushes_read_the_jobs_from_the_database(wizard, jobs) -> None:
+    _upload(wizard, CSV_PT.encode())
+    _go(ImportsState.start_import, wizard)
+    job_id = int(wizard.current.id)
+    events = _events_of(lambda: runner.run(job_id, chunk_rows=2))
+    pushes: list[Any] = []
+    for event in events:
+        pushes += prepare_pushes(event)[0]
+    last = pushes[-1]  # the browser only gets the last one (several versions after the load)
+    _go(ImportsState.live_changed, wizard, last.delta[ImportsShared.get_full_name()]["version_rx_state_"])
+    assert wizard.step == "result" and wizard.current.status == "completed"
+    assert wizard.history[0].status == "completed"
 
 
 def test_live_rows_from_relay_json() -> None:

@@ -18,11 +18,15 @@ from snapleads_app.state import leads as leads_state
 from snapleads_app.state.kanban import KanbanState
 from snapleads_app.state.lead_detail import LeadDetailState
 from snapleads_app.state.leads import LeadsState
+from snapleads_app.state.realtime import PUSH_HUB, VERSIONS, Push
 from snapleads_app.state.realtime_leads import (
+    LeadsLiveState,
     LeadsShared,
     change_record,
+    current_version,
     leads_token,
     live_action,
+    prepare_push,
     remember_own,
 )
 from tests.factories import add_member, make_lead, register_owner
@@ -432,12 +436,14 @@ def test_change_record_and_live_actions() -> None:
         "action": "",
     }
     assert leads_token(3) == "leads-3" and "_" not in leads_token(3)
-    assert live_action(0, 5, record, 7, {}) == "skip"  # the first value after linking
-    assert live_action(5, 5, record, 7, {}) == "skip"
+    assert live_action(5, 5, record, 7, {}) == "skip"  # already covered by the load or an earlier call
+    assert live_action(5, 4, record, 7, {}) == "skip"
     assert live_action(5, 6, record, 1, {}) == "partial"  # someone else's change
     own = remember_own({}, [9])
     assert live_action(5, 6, record, 7, own) == "skip"  # this tab's own move, already on screen
     assert live_action(5, 8, record, 7, own) == "full"  # missed events in between
+    assert live_action(0, 5, record, 7, {}) == "full"  # nothing seen before: no way to know what changed
+    assert live_action(5, 6, {}, 7, own) == "full"  # the change is not known here
     old = {"9": time.monotonic() - 60}
     assert live_action(5, 6, record, 7, old) == "partial"
     bulk = change_record(
@@ -446,42 +452,61 @@ def test_change_record_and_live_actions() -> None:
     assert bulk["many"] == "1" and live_action(5, 6, bulk, 1, {}) == "full"
 
 
-def test_relay_handlers_bump_the_workspace_version() -> None:
-    from contextlib import asynccontextmanager
-
+def test_relay_turns_each_lead_event_into_one_push_of_the_next_version() -> None:
+    from snapleads_app.core.redis_client import get_redis
     from snapleads_app.state.realtime import dispatch, handlers
 
     assert {"lead.created", "lead.updated", "lead.deleted", "lead.bulk"} <= set(handlers())
-    shared = LeadsShared(_reflex_internal_init=True)  # pyright: ignore[reportCallIssue]
-    seen: list[str] = []
+    before = current_version(4)
+    push, published = prepare_push(
+        DomainEvent(type="lead.created", workspace_id=4, data={"id": 1, "stage_id": 2, "actor_user_id": 3})
+    )
+    assert published is (get_redis() is not None)  # over Redis, or delivered by the relay in process
+    version = current_version(4)
+    assert version > before and push.channel == "leads-4"
+    assert push.delta == {LeadsShared.get_full_name(): {"version_rx_state_": version}}
+    assert push.change["type"] == "lead.created" and push.change["version"] == str(version)
+    assert push.change["stages"] == "2" and push.change["actor"] == "3"
+    # Through the relay, in process (no app to emit to): the next version, and the change remembered.
+    PUSH_HUB.clear()
+    asyncio.run(dispatch(object(), DomainEvent(type="lead.deleted", workspace_id=4, data={"id": 1})))
+    assert current_version(4) == version + 1  # consecutive: a gap means "missed a change"
+    if get_redis() is None:
+        assert PUSH_HUB.last_change("leads-4")["type"] == "lead.deleted"
+        assert PUSH_HUB.last_change("leads-4")["version"] == str(version + 1)
 
-    class Root:
-        async def get_state(self, cls: type) -> Any:
-            return shared
 
-    class FakeApp:
-        @asynccontextmanager
-        async def modify_state(self, token: Any):
-            seen.append(token.ident)
-            yield Root()
-
-    async def go() -> None:
-        await dispatch(
-            FakeApp(), DomainEvent(type="lead.created", workspace_id=4, data={"id": 1, "stage_id": 2})
-        )
-        await dispatch(FakeApp(), DomainEvent(type="lead.deleted", workspace_id=4, data={"id": 1}))
-
-    asyncio.run(go())
-    assert seen == ["leads-4", "leads-4"]
-    assert shared.version == 2 and shared.change["type"] == "lead.deleted" and shared.change["ids"] == "1"
+def test_link_joins_the_workspace_channel_and_hands_over_a_missed_change(table, owner) -> None:
+    PUSH_HUB.clear()
+    _go(LeadsState.load, table)
+    live = asyncio.run(table.get_state(LeadsLiveState))
+    shared = asyncio.run(table.get_state(LeadsShared))
+    _go(LeadsLiveState.link, live)
+    assert PUSH_HUB.members(leads_token(owner.workspace_id)) == ["sid-1"]
+    assert shared.version == 0  # nothing happened since the load: no write, no round trip
+    make_lead(owner, full_name="Between")  # a change lands between the load and the (next) join
+    VERSIONS.bump(leads_token(owner.workspace_id))
+    _go(LeadsLiveState.link, live)
+    assert shared.version > table._live_seen  # the watcher sees a newer version: the page catches up
+    _go(LeadsState.live_changed, table, shared.version)
+    assert "Between" in _names(table)
 
 
 def test_live_change_from_elsewhere_reloads_the_table(table, owner) -> None:
     make_lead(owner, full_name="First")
     _go(LeadsState.load, table)
-    _go(LeadsState.live_changed, table, 1)  # first value after linking: nothing to do
-    make_lead(owner, full_name="Second")  # another browser / the API
-    shared = asyncio.run(table.get_state(LeadsShared))
-    shared.change = {"type": "lead.created", "ids": "99", "stages": "", "actor": "0"}
-    _go(LeadsState.live_changed, table, 2)
+    seen = table._live_seen
+    _go(LeadsState.live_changed, table, 0)  # the watcher's first call: nothing to do
+    assert table._live_seen == seen
+    lead = make_lead(owner, full_name="Second")  # another browser / the API
+    version = seen + 1
+    change = {
+        "type": "lead.created",
+        "ids": str(lead.id),
+        "stages": "",
+        "actor": "0",
+        "version": str(version),
+    }
+    asyncio.run(PUSH_HUB.deliver(object(), Push(leads_token(owner.workspace_id), {}, change)))
+    _go(LeadsState.live_changed, table, version)
     assert sorted(_names(table)) == ["First", "Second"]

@@ -72,7 +72,7 @@ def s(value: int) -> str:
 _SETVAR = "Reflex's generic setter: writes a var of the caller's own state; every var that holds an id is set to A's ids by a `preset` below"
 _FORM = "keeps form/UI input in the caller's own state; no service call"
 _AUTH = "credentials or a secret token, no workspace ids (tests/state/test_auth_state.py)"
-_LIVE = "link() joins the caller's own workspace token, resolved from the session (no argument)"
+_LIVE = "link() joins the caller's own channel, resolved from the session (no argument): test_live_joins_only_the_callers_own_channels"
 
 CASES: dict[str, Case] = {
     # --- auth, language, session, presence ------------------------------------------------------------
@@ -655,3 +655,52 @@ def test_a_manager_cannot_touch_members_settings_or_webhooks(w: World, make_stat
     for call in CASES[key].calls:
         _go(w, make_state, key, call, member=admin)
     assert _changed(w, before), f"{key}: an admin's call should change A (or the snapshot misses it)"
+
+
+def _live_channels(workspace_id: int, user_ids: list[int]) -> list[str]:
+    from snapleads_app.state.realtime_automations import automations_token
+    from snapleads_app.state.realtime_imports import imports_token
+    from snapleads_app.state.realtime_inbox import inbox_token
+    from snapleads_app.state.realtime_leads import leads_token
+
+    per_user = [c for u in user_ids for c in (inbox_token(workspace_id, u), imports_token(workspace_id, u))]
+    return [
+        inbox_token(workspace_id),
+        leads_token(workspace_id),
+        imports_token(workspace_id),
+        automations_token(workspace_id),
+        *per_user,
+    ]
+
+
+LIVE_LINKS = (
+    "InboxLiveState.link",
+    "LeadsLiveState.link",
+    "ImportsLiveState.link",
+    "AutomationsLiveState.link",
+)
+
+
+def test_live_joins_only_the_callers_own_channels(w: World, make_state: Any) -> None:
+    """Pushes carry changes (ids, import jobs, messages) to the sockets joined to a channel: B's owner
+    and B's agent — with A's workspace and user ids preset in every var the browser can set — join only
+    B's channels (the agent only its own where the channel is per member), never one of A's."""
+    from snapleads_app.state.realtime import PUSH_HUB
+
+    a_channels = _live_channels(w.a.workspace_id, [w.a.user_id, w.a_ids["user"]])
+    b_agent = add_member(w.b, "agent")
+    for member in (w.b, b_agent):
+        for key in LIVE_LINKS:
+            PUSH_HUB.clear()
+            cls_name, handler = key.split(".")
+            cls = _state_classes()[cls_name]
+            state = make_state(cls, token=web_cookie(member.email), path="/")
+            for var, value in {"workspace_id": w.a.workspace_id, "user_id": w.a.user_id}.items():
+                setattr(state, var, value)
+            asyncio.run(run(cls.event_handlers[handler], state))
+            joined = [c for c in _live_channels(w.b.workspace_id, [member.user_id]) if PUSH_HUB.members(c)]
+            assert joined, f"{key} joined none of {member.role}'s own channels"
+            assert not [c for c in a_channels if PUSH_HUB.members(c)], f"{key} joined one of A's channels"
+            if member.role == "agent" and cls_name in ("InboxLiveState", "ImportsLiveState"):
+                assert joined == [c for c in joined if c.endswith(f"-u{member.user_id}")], joined
+    PUSH_HUB.clear()
