@@ -3,22 +3,19 @@
 A lifespan task of the Reflex app subscribes to the event bus and hands each event to the handler
 registered for its type (`@relay_handler("lead.created")`). When several backend processes share
 Redis, a leader lock (SET NX PX, renewed) makes exactly one of them apply each event; the others drop
-it. Handlers do their store/DB reads off the event loop and write the shared state through
-`app.modify_state`. Presence is also swept periodically so TTL expiries (a crashed process, a lost
-tab) reach the browsers without anyone publishing.
+it. Handlers do their store/DB reads off the event loop and publish pushes. Presence is also swept
+periodically so TTL expiries (a crashed process, a lost tab) reach the browsers without anyone publishing.
 
 Later features add handlers here (or in their own module imported by snapleads_app.py):
 
     @relay_handler("lead.created")
     async def _lead_created(app, event): ...
 
-Two ways to reach the browsers:
+How the browsers are reached — no feature links an `rx.SharedState` (Reflex applies each change to every
+linked tab with one locked read-modify-write per tab, O(N²) with many tabs; `reflex_patches` stays for
+safety). Leads, imports, automations, inbox, presence and viewing all push:
 
-- `modify_shared` writes an `rx.SharedState` under its token; Reflex then applies the change to every
-  linked tab with one locked read-modify-write of that tab's state (reflex/istate/shared.py), and every
-  later event of a tab that reads the linked state repeats that fan-out. Fine for a handful of tabs; no
-  feature uses it any more (leads, imports, automations, inbox, presence and viewing all push).
-- Pushes (`Push`, `PUSH_HUB`) cost O(1) state-manager work per change whatever the number of tabs: the
+Pushes (`Push`, `PUSH_HUB`) cost O(1) state-manager work per change whatever the number of tabs: the
   leader turns the event into one partial delta of a tab-local state that only pushes write, publishes it
   once (Redis pub/sub channel `snapleads:push:<db>`, or in process on the embedded default), and every process
   emits it in one Socket.IO call to the sockets of its own tabs that joined the channel (`PUSH_HUB.join`
@@ -74,13 +71,6 @@ def relay_handler(event_type: str) -> Callable[[RelayHandler], RelayHandler]:
 
 def handlers() -> dict[str, RelayHandler]:
     return dict(_HANDLERS)
-
-
-async def modify_shared(app: Any, cls: type[rx.State], token: str, apply: Callable[[Any], None]) -> None:
-    """Apply `apply(state)` to the shared state `cls` linked under `token` (fans out to its browsers)."""
-    async with app.modify_state(rx.BaseStateToken(ident=token, cls=cls)) as root:
-        state = await root.get_state(cls)
-        apply(state)
 
 
 # ---------------------------------------------------------------- pushes (O(1) fan-out)
