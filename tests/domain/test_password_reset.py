@@ -14,6 +14,7 @@ from snapleads_app.domain.accounts import service as accounts
 from snapleads_app.domain.accounts.models import ClientInfo, LoginIn
 from snapleads_app.domain.notifications import service as notifications
 from snapleads_app.domain.notifications.models import PasswordReset, ResetPasswordIn
+from tests.conftest import BACKEND
 from tests.factories import PASSWORD, register_owner
 
 NEW_PASSWORD = "Nova-Senha-2026"
@@ -142,3 +143,31 @@ def test_inactive_accounts_get_no_link(jobs) -> None:
     jobs.clear()
     _forgot(owner.email)
     assert jobs == []
+
+
+@pytest.mark.skipif(
+    BACKEND != "postgres", reason="parallel transactions: PostgreSQL (SQLite serialises writers)"
+)
+def test_a_parallel_burst_still_gets_three_requests_per_hour():
+    """Eight requests for one address at the same moment: three pass, five are throttled."""
+    import threading
+
+    register_owner("burst@example.com")
+    start = threading.Barrier(8)
+    outcomes: list[str] = []
+
+    def forgot() -> None:
+        start.wait()
+        try:
+            with unit_of_work() as session:
+                notifications.request_password_reset(session=session, email="burst@example.com")
+            outcomes.append("sent")
+        except RateLimited:
+            outcomes.append("throttled")
+
+    threads = [threading.Thread(target=forgot) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(outcomes) == ["sent"] * 3 + ["throttled"] * 5

@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from snapleads_app.core import clock, security
 from snapleads_app.core.context import Ctx
+from snapleads_app.core.db import serialise_on
 from snapleads_app.core.errors import InvalidInput, RateLimited, Unauthenticated
 from snapleads_app.core.mail import OutgoingEmail, get_sender
 from snapleads_app.core.settings import get_settings
@@ -139,6 +140,8 @@ def request_password_reset(*, session: Session, email: str) -> None:
     """
     now = clock.now()
     email_hash = _email_hash(email)
+    # Count and insert as one step per address: a burst of parallel requests would all count 2 and pass.
+    serialise_on(session, f"password-reset:{email_hash}")
     window_start = now - timedelta(hours=1)
     recent = session.exec(
         select(PasswordReset.requested_at)
