@@ -169,3 +169,15 @@ test("a search page whose result rows the selectors no longer find is 'no_rows' 
   assert.equal(result.recognised, false);
   assert.equal(result.reason, "no_rows");
 });
+
+test("search pagination: the enabled 'Next' is offered, a disabled 'Avançar' on the last page is not, no pagination is none", async () => {
+  const { documentOf, fixture, SL } = await import("./helpers.js");
+  const parser = SL.parsers.find((p) => p.platform === "linkedin" && p.pageType === "people_search");
+  const first = documentOf(fixture("li_search.html"));
+  assert.equal(parser.nextPage(first).getAttribute("aria-label"), "Next");
+  assert.equal(parser.parse(first, SEARCH).length, 5, "page-number buttons are not people");
+  assert.equal(parser.nextPage(documentOf(fixture("li_search_pt.html"))), null, "the last page's Avançar is disabled");
+  const ariaDisabled = documentOf(fixture("li_search.html").replace('aria-label="Next"', 'aria-label="Next" aria-disabled="true"'));
+  assert.equal(parser.nextPage(ariaDisabled), null);
+  assert.equal(parser.nextPage(documentOf(fixture("li_profile_loggedin.html"))), null);
+});

@@ -69,6 +69,38 @@ def linkedin_search_page() -> str:
 <div><h2>About 10 results</h2><ul role="list">{rows}</ul></div></main></body></html>"""
 
 
+LI_PEOPLE_PAGE_2 = [
+    (f"pessoa-{i:02d}", f"Pessoa {i:02d}", f"Analista {i:02d} na Empresa {i:02d}", "Campinas, Brasil")
+    for i in range(11, 16)
+]
+
+
+def linkedin_search_two_pages() -> str:
+    """Page 1 (10 people) with LinkedIn's pagination; "Next" swaps in page 2 (5 people) without a reload,
+    as the real single-page app does, and the last page's "Next" is disabled."""
+    page = linkedin_search_page().replace(
+        "</ul></div></main>",
+        """</ul></div><div class="artdeco-pagination"><button aria-label="Previous" class="artdeco-pagination__button
+artdeco-pagination__button--previous" disabled type="button"><span>Previous</span></button><button id="next" aria-label="Next"
+class="artdeco-pagination__button artdeco-pagination__button--next" type="button"><span>Next</span></button></div></main>
+<script>
+const second = __SECOND__;
+window.__nextClicks = 0;
+document.getElementById("next").addEventListener("click", () => {
+  window.__nextClicks += 1;
+  const list = document.querySelector("main ul[role='list']");
+  const template = list.children[0].outerHTML;
+  list.innerHTML = second.map(([s, n, h, loc]) => template
+    .replaceAll("pessoa-01", s).replaceAll("Pessoa 01", n)
+    .replaceAll("Gerente 01 na Empresa 01", h).replaceAll("São Paulo, Brasil", loc)).join("");
+  history.pushState({}, "", location.pathname + location.search + "&page=2");
+  document.getElementById("next").disabled = true;
+});
+</script>""",
+    )
+    return page.replace("__SECOND__", json.dumps(LI_PEOPLE_PAGE_2, ensure_ascii=False))
+
+
 FB_MEMBERS = [(f"1000{i:02d}", f"Membro {i:02d}", f"Trabalha na Loja {i:02d}") for i in range(1, 16)]
 
 # Facebook's members list: 5 rows at first, 5 more each time the window nears the bottom.

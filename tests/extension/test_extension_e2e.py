@@ -16,6 +16,7 @@ from tests.extension.pages import (
     INSTAGRAM_FOLLOWERS_PAGE,
     INSTAGRAM_FOLLOWERS_THEN_WALL_PAGE,
     linkedin_search_page,
+    linkedin_search_two_pages,
 )
 from tests.factories import PASSWORD, Member, add_member, make_lead, register_owner
 
@@ -186,6 +187,37 @@ def test_linkedin_search_capture_stops_at_the_lowered_hourly_limit(
         "São Paulo, Brasil",
     )
     assert leads_in_crm(api_url, branch, "linkedin") == []
+
+
+def test_linkedin_search_capture_goes_on_to_the_next_page_and_ends_on_the_last(
+    extension: Extension, proxy: Proxy, api_url: str
+) -> None:
+    from playwright.sync_api import expect
+
+    owner = register_owner("li-pages@example.com")
+    configure(extension, proxy.url)
+    extension.pages[LI_URL.split("?")[0]] = linkedin_search_two_pages()
+    social = extension.visit(LI_URL)
+
+    popup = open_popup_and_login(extension, owner)
+    expect(popup.locator("#page-type")).to_have_text("LinkedIn people search")
+    popup.click("#start")
+    social.bring_to_front()
+    expect(popup.locator("#capture-status")).to_have_attribute("data-reason", "end_of_list", timeout=30_000)
+    assert social.evaluate("window.__nextClicks") == 1  # the last page's Next is disabled: not clicked
+    assert social.url.endswith("&page=2")
+    popup.bring_to_front()
+    expect(popup.locator("#count-captured")).to_have_text("15")
+
+    send_and_get_job(popup, api_url, owner, proxy.url)
+    leads = leads_in_crm(api_url, owner, "linkedin")
+    assert sorted(lead["username"] for lead in leads) == [f"pessoa-{i:02d}" for i in range(1, 16)]
+    second_page = next(lead for lead in leads if lead["username"] == "pessoa-12")
+    assert (second_page["full_name"], second_page["headline"], second_page["location"]) == (
+        "Pessoa 12",
+        "Analista 12 na Empresa 12",
+        "Campinas, Brasil",
+    )
 
 
 def test_facebook_group_rows_survive_a_browser_restart_and_sending_retries_through_503(

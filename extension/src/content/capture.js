@@ -11,6 +11,7 @@
   let capture = null; // { pacing, seen:Set, observer, running, chain }
 
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  const MAX_PAGES = 100; // LinkedIn shows at most 100 pages of search results
   const keyOf = (row) => `${row.platform}:${(row.username || row.profile_url || "").toLowerCase()}`;
 
   function status() {
@@ -101,7 +102,7 @@
       await send({ type: "capture:ended", reason: current.reason || "not_recognised", wall: current.wall, url: location.href });
       return;
     }
-    capture = { pacing, seen: new Set(), running: true, chain: Promise.resolve(), lastGrowth: Date.now() };
+    capture = { pacing, seen: new Set(), running: true, chain: Promise.resolve(), lastGrowth: Date.now(), pages: 1 };
     let pending = null;
     capture.observer = new MutationObserver(() => {
       if (pending) return;
@@ -125,7 +126,21 @@
       await sleep(Math.min(400, pacing.minDelayMs));
       await harvest();
       idle = capture.seen.size === before ? idle + 1 : 0;
-      if (idle >= pacing.idleRounds) await stop("end_of_list");
+      if (idle < pacing.idleRounds) continue;
+      // The end of this page. A paged list (LinkedIn search) goes on with "Next", after a human pause;
+      // the governor still stops the capture at its budget.
+      const parser = parserFor(current);
+      const next = parser && parser.nextPage ? parser.nextPage(document, location.href) : null;
+      if (!next || capture.pages >= MAX_PAGES) {
+        await stop("end_of_list");
+        break;
+      }
+      await sleep(delay(pacing));
+      if (!capture.running) break;
+      next.click();
+      capture.pages += 1;
+      idle = 0;
+      window.scrollTo(0, 0);
     }
   }
 

@@ -16,5 +16,11 @@
     listContainer() {
       return null;
     },
+    /** The enabled "Next" button of the results' pagination, or null (the last page, or none). */
+    nextPage(doc) {
+      const button = SL.dom.first(doc, SL.selectors.linkedin.nextPage);
+      if (!button || button.disabled || button.hasAttribute("disabled")) return null;
+      return button.getAttribute("aria-disabled") === "true" ? null : button;
+    },
   });
 })(globalThis);

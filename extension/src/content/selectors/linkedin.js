@@ -15,6 +15,12 @@
     resultsList: ["main ul[role='list']", "main .search-results-container ul", "main ul"],
     resultRow: ["li"],
     rowClosest: "li", // the row (search result, connection card) a profile link sits in
+    // Search results come 10 to a page; the capture goes on with "Next" ("Avançar") like a person would.
+    nextPage: [
+      "button.artdeco-pagination__button--next",
+      "button[aria-label='Next']",
+      "button[aria-label='Avançar']",
+    ],
     profileLink: ["a[href*='/in/']"],
     // Link text on result rows: the visible name is aria-hidden, the rest is "View X's profile".
     rowName: ["a[href*='/in/'] span[aria-hidden='true']", "a[href*='/in/'] > span:first-child", "a[href*='/in/']"],
