@@ -16,7 +16,8 @@ What it does (one run):
    for the whole load phase. Reported: how many connected and how many were still open at the end.
 5. Meanwhile locust (bench/support/locustfile.py, headless, `--users` users, no think time) drives the
    mixed REST load for `--duration` seconds: list 40 · search 25 · lead update 20 · import batch of 50
-   leads 5 (· message send 10 only if /api/v1/conversations exists). Reported: requests/s, p50/p95/p99
+   leads 5 · message send 10 (to 50 conversations per workspace, seeded by inbound messages). Reported:
+   requests/s, p50/p95/p99
    per request type and overall, error count; then the import jobs the load queued and how many the
    worker finished.
 Writes bench/results/load_latest.txt. A benchmark, not a test: it never fails on a missed target.
@@ -168,8 +169,28 @@ def _seed(client: httpx.Client, args: argparse.Namespace) -> dict[str, Any]:
                 time.sleep(0.5)
         page = client.get("/api/v1/leads?limit=100", headers=workspace["auth"]).json()["data"]
         workspace["lead_ids"] = [row["id"] for row in page]
+        workspace["conversation_ids"] = _seed_conversations(
+            client, workspace["auth"], workspace["lead_ids"][:CONVERSATIONS]
+        )
         workspace.pop("auth")
     return {"workspaces": workspaces}
+
+
+CONVERSATIONS = 50  # per workspace: the leads the message-send task talks to
+
+
+def _seed_conversations(client: httpx.Client, auth: dict[str, str], lead_ids: list[int]) -> list[int]:
+    """One conversation per lead, opened by an inbound message (the extension's DM capture path)."""
+    conversation_ids = []
+    for lead_id in lead_ids:
+        response = client.post(
+            "/api/v1/conversations/inbound",
+            json={"lead_id": lead_id, "channel": "manual", "body": "Oi! Vi o seu perfil."},
+            headers=auth,
+        )
+        response.raise_for_status()
+        conversation_ids.append(response.json()["conversation_id"])
+    return conversation_ids
 
 
 # ------------------------------------------------------------------------------------ websockets
@@ -406,9 +427,10 @@ def main() -> None:
             fixture = _seed(client, args)
             _say(f"seeded in {time.monotonic() - started:.1f} s")
             paths = client.get("/api/v1/openapi.json").json()["paths"]
-        messages = "skipped (no /api/v1/conversations on this build)"
-        if any(p.startswith("/api/v1/conversations") for p in paths):
-            messages = "skipped (the bench does not seed conversations yet)"
+        conversations = sum(len(w["conversation_ids"]) for w in fixture["workspaces"])
+        messages = f"weight 10, over {conversations} seeded conversations (manual channel)"
+        if not any(p.startswith("/api/v1/conversations/{") for p in paths):
+            messages = "skipped (no /api/v1/conversations on this build)"
         fixture_path = work / "fixture.json"
         fixture_path.write_text(json.dumps(fixture))
 

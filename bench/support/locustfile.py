@@ -3,7 +3,7 @@
 Each simulated user acts in one of the seeded workspaces (bearer token from the fixture file named by
 LOAD_BENCH_FIXTURE) and loops without think time over, by weight:
 list a page of leads 40 · search 25 · update a lead 20 · import a 50-lead batch 5 ·
-send a message 10 (only when the API has /api/v1/conversations; the fixture says so).
+send a message 10 (to the conversations the fixture lists; skipped when it lists none).
 A response counts as an error unless it has the documented success status.
 """
 
