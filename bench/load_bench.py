@@ -172,8 +172,28 @@ def _seed(client: httpx.Client, args: argparse.Namespace) -> dict[str, Any]:
         workspace["conversation_ids"] = _seed_conversations(
             client, workspace["auth"], workspace["lead_ids"][:CONVERSATIONS]
         )
+        # One account per simulated user: SPEC's 60 messages/min is per user, and a real team sends from
+        # many accounts (the owner's token alone would turn most sends into 429s).
+        members = -(-args.users // args.workspaces) - 1
+        workspace["tokens"] = [workspace["token"], *_seed_members(client, workspace["auth"], members)]
         workspace.pop("auth")
     return {"workspaces": workspaces}
+
+
+def _seed_members(client: httpx.Client, auth: dict[str, str], count: int) -> list[str]:
+    """Managers (they may send in every conversation) invited and accepted through the API."""
+    tokens = []
+    for _ in range(count):
+        email = f"rep-{uuid.uuid4().hex[:8]}@load.example.com"
+        invited = client.post("/api/v1/invitations", json={"email": email, "role": "manager"}, headers=auth)
+        invited.raise_for_status()
+        accepted = client.post(
+            "/api/v1/invitations/accept",
+            json={"token": invited.json()["token"], "full_name": "Rep", "password": PASSWORD},
+        )
+        accepted.raise_for_status()
+        tokens.append(accepted.json()["access_token"])
+    return tokens
 
 
 CONVERSATIONS = 50  # per workspace: the leads the message-send task talks to

@@ -1,7 +1,7 @@
 """Mixed REST load for bench/load_bench.py (run by it: `locust --headless`; not a benchmark by itself).
 
-Each simulated user acts in one of the seeded workspaces (bearer token from the fixture file named by
-LOAD_BENCH_FIXTURE) and loops without think time over, by weight:
+Each simulated user acts in one of the seeded workspaces with an account of its own (bearer tokens from
+the fixture file named by LOAD_BENCH_FIXTURE) and loops without think time over, by weight:
 list a page of leads 40 · search 25 · update a lead 20 · import a 50-lead batch 5 ·
 send a message 10 (to the conversations the fixture lists; skipped when it lists none).
 A response counts as an error unless it has the documented success status.
@@ -29,8 +29,11 @@ class CrmUser(FastHttpUser):
     wait_time = constant(0)
 
     def on_start(self) -> None:
-        workspace = FIXTURE["workspaces"][next(_NEXT) % len(FIXTURE["workspaces"])]
-        self.auth = {"Authorization": f"Bearer {workspace['token']}"}
+        n = next(_NEXT)
+        workspaces = FIXTURE["workspaces"]
+        workspace = workspaces[n % len(workspaces)]
+        tokens = workspace.get("tokens") or [workspace["token"]]  # one account per user when seeded
+        self.auth = {"Authorization": f"Bearer {tokens[(n // len(workspaces)) % len(tokens)]}"}
         self.lead_ids: list[int] = workspace["lead_ids"]
         self.terms: list[str] = workspace["terms"]
         self.conversation_ids: list[int] = workspace.get("conversation_ids", [])
