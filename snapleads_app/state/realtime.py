@@ -284,6 +284,15 @@ async def _push_listener(app: Any, url: str) -> None:
                 await client.aclose()
 
 
+async def record_load_version(state: Any, live_cls: type[rx.State], key: str) -> int:
+    """Before a page's load reads the database: the version of `key` every change up to now is in. The
+    page keeps it as `_live_seen`; its live state's `link` (`join_and_catch_up`) compares with it."""
+    current = await asyncio.to_thread(VERSIONS.current, key)
+    live = await state.get_state(live_cls)
+    live._loaded_version = current
+    return current
+
+
 async def join_and_catch_up(
     state: Any, *, group: str, channel: str, key: str, loaded: int, live_cls: type[rx.State]
 ) -> None:

@@ -33,6 +33,7 @@ from snapleads_app.state.realtime import (
     field_delta,
     join_and_catch_up,
     publish_pushes,
+    record_load_version,
     relay_handler,
     send_pushes,
 )
@@ -155,9 +156,4 @@ class AutomationsLiveState(SessionState):
 
 
 async def start_live(state: Any, workspace_id: int) -> int:
-    """Before a page's load reads the database: the version every change up to now is in (the page
-    keeps it as `_live_seen`; `link` compares with it)."""
-    current = await asyncio.to_thread(current_version, workspace_id)
-    live = await state.get_state(AutomationsLiveState)
-    live._loaded_version = current
-    return current
+    return await record_load_version(state, AutomationsLiveState, automations_token(workspace_id))

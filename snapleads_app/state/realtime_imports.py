@@ -35,6 +35,7 @@ from snapleads_app.state.realtime import (
     field_delta,
     join_and_catch_up,
     publish_pushes,
+    record_load_version,
     relay_handler,
     send_pushes,
 )
@@ -55,11 +56,6 @@ def channel_for(ctx: Any) -> str:
     """The channel a member's tabs join: the workspace's, or the member's own imports'."""
     sees_all = rules.can(ctx.role, "leads.see_all")
     return imports_token(ctx.workspace_id, None if sees_all else ctx.user_id)
-
-
-def current_version(channel: str) -> int:
-    """Blocking: the channel's version now (every change after it is numbered higher)."""
-    return VERSIONS.current(channel)
 
 
 class ImportsShared(rx.State):
@@ -187,9 +183,4 @@ class ImportsLiveState(SessionState):
 
 
 async def start_live(state: Any, ctx: Any) -> int:
-    """Before a page's load reads the database: the version every change of the caller's channel up to
-    now is in (the page keeps it as `_live_seen`; `link` compares with it)."""
-    current = await asyncio.to_thread(current_version, channel_for(ctx))
-    live = await state.get_state(ImportsLiveState)
-    live._loaded_version = current
-    return current
+    return await record_load_version(state, ImportsLiveState, channel_for(ctx))
